@@ -1,0 +1,100 @@
+/* model.h - the sequential specification a history is checked against, as
+ * a plug-in vtable (SQLite's sqlite3_vfs is the pattern): version, name, the
+ * sizes the checker allocates for the model, then hooks. A model describes
+ * ONE object (one register, one key's value); the checker applies it to
+ * each key separately, which is sound because linearizability is local
+ * (Herlihy & Wing 1990, Theorem 1). A new model is one file plus one line in
+ * model.c's table. Hooks are called only through the check_model_* wrappers. */
+#ifndef FAULTLINE_CHECK_MODEL_H
+#define FAULTLINE_CHECK_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check/buf.h"
+#include "check/history.h"
+
+#define CHECK_MODEL_VERSION 1
+
+struct check_model {
+    int version;            /* CHECK_MODEL_VERSION */
+    const char *name;       /* "register", "kv": the --model name */
+    const char *summary;    /* one line for --help */
+    size_t state_size;      /* bytes of one state, a multiple of 8, kept inline by the checker */
+    size_t context_size;    /* bytes of per-check scratch, allocated zeroed (0: none) */
+
+    /* Returns 0 when op is one of the model's operations with values of the
+     * right types, else CHECK_ERR_INPUT with what was expected in err (no
+     * file or line; the wrapper adds them) and *in_completion set when the
+     * fault is in the completion's value rather than the invoke's. Required. */
+    int (*validate)(const struct check_history *h, const struct check_op *op,
+                    bool *in_completion, char *err, size_t err_len);
+
+    /* Prepares ctx for checking ops of h (h outlives ctx) and writes the
+     * initial state. Returns 0 or CHECK_ERR_NOMEM (close is still called).
+     * Required. */
+    int (*init)(void *ctx, const struct check_history *h, void *state);
+
+    /* Applies op to state, writing the next state into next (never the same
+     * memory as state). Returns 1 when op, with the result it returned, is
+     * legal in state; 0 when it is not; CHECK_ERR_NOMEM. An open (info) op
+     * must always be legal: it takes effect if it can (a cas whose expected
+     * value matches) and otherwise leaves the state as it was, so that
+     * placing it last stands for "never took effect". Required. */
+    int (*step)(void *ctx, const void *state, const struct check_op *op, void *next);
+
+    /* True when a and b are the same state. NULL: compare state_size bytes. */
+    bool (*equal)(const void *a, const void *b);
+
+    /* Returns a hash of state, equal for equal states. NULL: hash the bytes. */
+    uint64_t (*hash)(const void *state);
+
+    /* Appends state as short text ("5", "\"a1;a2;\"", "null") to out.
+     * Returns 0 or CHECK_ERR_NOMEM. Required. */
+    int (*describe)(void *ctx, const void *state, struct check_buf *out);
+
+    /* Marks in drop[i] the ops (indices ops[0..n) into h->ops, all of one
+     * key, fail ops already removed) whose presence cannot change the
+     * verdict, such as open reads or open writes of a value nobody ever
+     * observes; the checker then leaves them out. NULL: drop nothing. */
+    void (*prune)(const struct check_history *h, const uint32_t *ops, size_t n, bool *drop);
+
+    /* Frees what init allocated in ctx. NULL: nothing to free. */
+    void (*close)(void *ctx);
+};
+
+/* The two models (immutable tables). */
+extern const struct check_model check_model_register;
+extern const struct check_model check_model_kv;
+
+/* Returns the model called name, or NULL. Never fails otherwise. */
+const struct check_model *check_model_find(const char *name);
+
+/* Returns the i-th registered model (i from 0), or NULL past the last. */
+const struct check_model *check_model_at(size_t i);
+
+/* Picks the model for h from its operations: read/write/cas -> register,
+ * get/put/append -> kv (an empty history -> register). Returns the model,
+ * or NULL with "name:line: ..." in err when h mixes the two families or
+ * has an operation neither knows. */
+const struct check_model *check_model_for_history(const struct check_history *h,
+                                                  char *err, size_t err_len);
+
+/* Wrappers: the only callers of the hooks (defaults for NULL hooks live
+ * here). check_model_validate prefixes err with "name:line: ". */
+int check_model_validate(const struct check_model *m, const struct check_history *h,
+                         const struct check_op *op, char *err, size_t err_len);
+int check_model_init(const struct check_model *m, void *ctx, const struct check_history *h,
+                     void *state);
+int check_model_step(const struct check_model *m, void *ctx, const void *state,
+                     const struct check_op *op, void *next);
+bool check_model_equal(const struct check_model *m, const void *a, const void *b);
+uint64_t check_model_hash(const struct check_model *m, const void *state);
+int check_model_describe(const struct check_model *m, void *ctx, const void *state,
+                         struct check_buf *out);
+void check_model_prune(const struct check_model *m, const struct check_history *h,
+                       const uint32_t *ops, size_t n, bool *drop);
+void check_model_close(const struct check_model *m, void *ctx);
+
+#endif

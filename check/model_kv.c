@@ -1,0 +1,309 @@
+/* model_kv.c - the kv model: one key's string value, initially absent
+ * (null), with get, put and append (exact string concatenation). States are
+ * ids of interned strings, so comparing and hashing a state is O(1) however
+ * long the value grows; appends are cached per (state, op). */
+#include "check/model.h"
+#include "check/error.h"
+#include "check/hash.h"
+#include "check/strpool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ABSENT UINT64_MAX       /* state of a key never written */
+#define NOT_YET UINT32_MAX      /* op string not interned yet */
+#define EMPTY_SLOT UINT64_MAX   /* free slot of the append cache */
+
+struct kv_state {
+    uint64_t id;  /* id in kv_ctx.values, or ABSENT */
+};
+
+struct append_slot {
+    uint64_t key;   /* state id << 32 | op index, or EMPTY_SLOT */
+    uint32_t next;  /* resulting state id */
+};
+
+struct kv_ctx {
+    const struct check_history *h;
+    struct check_strpool values;  /* every value a state or an op holds */
+    uint32_t *op_string;          /* per history op: id in values, or NOT_YET */
+    struct append_slot *cache;
+    size_t cache_slots, cache_count;
+    struct check_buf scratch;
+};
+
+static int validate(const struct check_history *h, const struct check_op *op,
+                    bool *in_completion, char *err, size_t err_len)
+{
+    struct check_buf got;
+    int rc = 0;
+    check_buf_init(&got);
+    switch (op->fn) {
+    case CHECK_FN_GET:
+        if (op->outcome == CHECK_OK && op->result.kind != CHECK_VALUE_STRING &&
+            op->result.kind != CHECK_VALUE_NULL) {
+            check_value_print(h, &op->result, &got);
+            *in_completion = true;
+            rc = check_errorf(err, err_len, CHECK_ERR_INPUT,
+                              "expected the value of an ok get to be a string or null, got %s",
+                              got.text);
+        }
+        break;
+    case CHECK_FN_PUT:
+    case CHECK_FN_APPEND:
+        if (op->arg.kind != CHECK_VALUE_STRING) {
+            check_value_print(h, &op->arg, &got);
+            rc = check_errorf(err, err_len, CHECK_ERR_INPUT,
+                              "expected the value of %s to be a string, got %s",
+                              op->fn == CHECK_FN_PUT ? "a put" : "an append", got.text);
+        }
+        break;
+    default:
+        rc = check_errorf(err, err_len, CHECK_ERR_INPUT,
+                          "expected a kv operation (get, put, append), got \"%s\"",
+                          check_op_fn_name(h, op));
+        break;
+    }
+    if (got.failed)
+        rc = CHECK_ERR_NOMEM;
+    check_buf_close(&got);
+    return rc;
+}
+
+static int init(void *ctx_memory, const struct check_history *h, void *state)
+{
+    struct kv_ctx *ctx = ctx_memory;
+    ctx->h = h;
+    check_strpool_init(&ctx->values);
+    check_buf_init(&ctx->scratch);
+    ((struct kv_state *)state)->id = ABSENT;
+    ctx->op_string = malloc((h->n_ops ? h->n_ops : 1) * sizeof(uint32_t));
+    if (ctx->op_string == NULL)
+        return CHECK_ERR_NOMEM;
+    for (size_t i = 0; i < h->n_ops; i++)
+        ctx->op_string[i] = NOT_YET;
+    return 0;
+}
+
+static void close_ctx(void *ctx_memory)
+{
+    struct kv_ctx *ctx = ctx_memory;
+    check_strpool_close(&ctx->values);
+    check_buf_close(&ctx->scratch);
+    free(ctx->op_string);
+    free(ctx->cache);
+}
+
+/* The id in ctx->values of the string op carries (its argument for put and
+ * append, its result for get), interned on first use. */
+static int op_string(struct kv_ctx *ctx, const struct check_op *op, uint32_t *id)
+{
+    size_t index = (size_t)(op - ctx->h->ops);
+    if (ctx->op_string[index] != NOT_YET) {
+        *id = ctx->op_string[index];
+        return 0;
+    }
+    const struct check_value *v = op->fn == CHECK_FN_GET ? &op->result : &op->arg;
+    size_t len;
+    const char *text = check_strpool_str(&ctx->h->strings, v->str, &len);
+    int rc = check_strpool_intern(&ctx->values, text, len, id);
+    if (rc == 0)
+        ctx->op_string[index] = *id;
+    return rc;
+}
+
+static int cache_grow(struct kv_ctx *ctx)
+{
+    size_t n = ctx->cache_slots ? ctx->cache_slots * 2 : 1024;
+    struct append_slot *slots = malloc(n * sizeof *slots);
+    if (slots == NULL)
+        return CHECK_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        slots[i].key = EMPTY_SLOT;
+    for (size_t i = 0; i < ctx->cache_slots; i++) {
+        if (ctx->cache[i].key == EMPTY_SLOT)
+            continue;
+        size_t j = (size_t)check_mix64(ctx->cache[i].key) & (n - 1);
+        while (slots[j].key != EMPTY_SLOT)
+            j = (j + 1) & (n - 1);
+        slots[j] = ctx->cache[i];
+    }
+    free(ctx->cache);
+    ctx->cache = slots;
+    ctx->cache_slots = n;
+    return 0;
+}
+
+/* Computes the state after appending op's string to state id `from`. */
+static int append(struct kv_ctx *ctx, uint64_t from, const struct check_op *op, uint64_t *to)
+{
+    uint32_t token;
+    int rc = op_string(ctx, op, &token);
+    if (rc != 0)
+        return rc;
+    if (from == ABSENT) {
+        *to = token;
+        return 0;
+    }
+    if ((ctx->cache_count + 1) * 2 > ctx->cache_slots && (rc = cache_grow(ctx)) != 0)
+        return rc;
+    uint64_t key = from << 32 | (uint64_t)(op - ctx->h->ops);
+    size_t mask = ctx->cache_slots - 1;
+    size_t i = (size_t)check_mix64(key) & mask;
+    while (ctx->cache[i].key != EMPTY_SLOT) {
+        if (ctx->cache[i].key == key) {
+            *to = ctx->cache[i].next;
+            return 0;
+        }
+        i = (i + 1) & mask;
+    }
+    /* Copy before interning: interning may move the pool's bytes. */
+    size_t base_len, token_len;
+    const char *base = check_strpool_str(&ctx->values, (uint32_t)from, &base_len);
+    ctx->scratch.len = 0;
+    check_buf_append(&ctx->scratch, base, base_len);
+    const char *tail = check_strpool_str(&ctx->values, token, &token_len);
+    check_buf_append(&ctx->scratch, tail, token_len);
+    if (ctx->scratch.failed)
+        return CHECK_ERR_NOMEM;
+    uint32_t id;
+    if ((rc = check_strpool_intern(&ctx->values, ctx->scratch.text, ctx->scratch.len, &id)) != 0)
+        return rc;
+    ctx->cache[i].key = key;
+    ctx->cache[i].next = id;
+    ctx->cache_count++;
+    *to = id;
+    return 0;
+}
+
+static int step(void *ctx_memory, const void *state, const struct check_op *op, void *next)
+{
+    struct kv_ctx *ctx = ctx_memory;
+    const struct kv_state *s = state;
+    struct kv_state *n = next;
+    uint32_t id;
+    int rc;
+    n->id = s->id;
+    switch (op->fn) {
+    case CHECK_FN_GET:
+        if (check_op_is_open(op))
+            return 1;
+        if (op->result.kind == CHECK_VALUE_NULL)
+            return s->id == ABSENT;
+        if ((rc = op_string(ctx, op, &id)) != 0)
+            return rc;
+        return s->id == id;
+    case CHECK_FN_PUT:
+        if ((rc = op_string(ctx, op, &id)) != 0)
+            return rc;
+        n->id = id;
+        return 1;
+    case CHECK_FN_APPEND:
+        if ((rc = append(ctx, s->id, op, &n->id)) != 0)
+            return rc;
+        return 1;
+    default:
+        return 0; /* validate keeps other functions out */
+    }
+}
+
+static bool equal(const void *a, const void *b)
+{
+    return ((const struct kv_state *)a)->id == ((const struct kv_state *)b)->id;
+}
+
+static uint64_t hash(const void *state)
+{
+    return check_mix64(((const struct kv_state *)state)->id);
+}
+
+static int describe(void *ctx_memory, const void *state, struct check_buf *out)
+{
+    struct kv_ctx *ctx = ctx_memory;
+    const struct kv_state *s = state;
+    if (s->id == ABSENT)
+        return check_buf_printf(out, "null");
+    size_t len;
+    const char *text = check_strpool_str(&ctx->values, (uint32_t)s->id, &len);
+    return check_buf_quoted(out, text, len);
+}
+
+static bool contains(const char *hay, size_t hay_len, const char *needle, size_t needle_len)
+{
+    if (needle_len > hay_len)
+        return false;
+    for (size_t i = 0; i + needle_len <= hay_len; i++)
+        if (memcmp(hay + i, needle, needle_len) == 0)
+            return true;
+    return false;
+}
+
+static int compare_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Drops open gets (no effect, any result); open appends whose string no ok
+ * get contains, and open puts whose string no ok get starts with. Such a
+ * write is never followed by a get before the next put (that get would
+ * show it), so leaving it out changes no get's legality. */
+static void prune(const struct check_history *h, const uint32_t *ops, size_t n, bool *drop)
+{
+    uint32_t *seen = malloc((n ? n : 1) * sizeof *seen);
+    size_t n_seen = 0;
+    for (size_t i = 0; i < n && seen != NULL; i++) {
+        const struct check_op *op = &h->ops[ops[i]];
+        if (op->fn == CHECK_FN_GET && op->outcome == CHECK_OK &&
+            op->result.kind == CHECK_VALUE_STRING)
+            seen[n_seen++] = op->result.str;
+    }
+    if (seen != NULL && n_seen > 1) {
+        /* Distinct strings only: many gets return the same value. */
+        qsort(seen, n_seen, sizeof *seen, compare_id);
+        size_t distinct = 1;
+        for (size_t i = 1; i < n_seen; i++)
+            if (seen[i] != seen[distinct - 1])
+                seen[distinct++] = seen[i];
+        n_seen = distinct;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct check_op *op = &h->ops[ops[i]];
+        if (!check_op_is_open(op))
+            continue;
+        if (op->fn == CHECK_FN_GET) {
+            drop[i] = true;
+            continue;
+        }
+        if (seen == NULL || (op->fn != CHECK_FN_PUT && op->fn != CHECK_FN_APPEND))
+            continue;
+        size_t len;
+        const char *text = check_strpool_str(&h->strings, op->arg.str, &len);
+        bool observed = false;
+        for (size_t j = 0; j < n_seen && !observed; j++) {
+            size_t got_len;
+            const char *got = check_strpool_str(&h->strings, seen[j], &got_len);
+            observed = op->fn == CHECK_FN_PUT
+                           ? got_len >= len && memcmp(got, text, len) == 0
+                           : contains(got, got_len, text, len);
+        }
+        drop[i] = !observed;
+    }
+    free(seen); /* without memory we simply prune less */
+}
+
+const struct check_model check_model_kv = {
+    .version = CHECK_MODEL_VERSION,
+    .name = "kv",
+    .summary = "one string value per key, initially null: get, put, append",
+    .state_size = sizeof(struct kv_state),
+    .context_size = sizeof(struct kv_ctx),
+    .validate = validate,
+    .init = init,
+    .step = step,
+    .equal = equal,
+    .hash = hash,
+    .describe = describe,
+    .prune = prune,
+    .close = close_ctx,
+};

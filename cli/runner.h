@@ -1,0 +1,61 @@
+/* runner.h - one run of a scenario, end to end: create the simulation, run
+ * it, write trace and history files atomically, check the history, and
+ * evaluate the scenario's "expect" block. Shared by run, sweep and compare. */
+#ifndef FAULTLINE_RUNNER_H
+#define FAULTLINE_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/engine.h"
+#include "sim/scenario.h"
+
+struct run_options {
+    bool seed_set;
+    uint64_t seed;
+    sim_time duration;          /* > 0 overrides the scenario's */
+    const char *trace_path;     /* NULL: no trace file */
+    const char *history_path;   /* NULL: no history file */
+    bool no_trace_hash;         /* skip hashing (sweeps that need speed) */
+    bool no_check;              /* skip the history checker */
+    double check_timeout;       /* seconds of checker budget; 0 = default */
+};
+
+enum verdict { VERDICT_NOT_CHECKED = -1, VERDICT_NO = 0, VERDICT_YES = 1, VERDICT_UNKNOWN = 2 };
+
+struct expect_check {
+    char key[32];               /* the expect key, e.g. "max_leaders" */
+    bool ok;
+    char detail[200];           /* "expected 2, got 2" */
+};
+
+struct run_result {
+    struct sim *sim;            /* owned; the finished simulation */
+    uint64_t trace_hash;
+    double wall_seconds;
+    enum verdict linearizable;
+    char lin_detail[1024];      /* the checker's explanation when not linearizable */
+    double check_seconds;
+    int64_t stale_reads;        /* -1: not computed */
+    int64_t lost_writes;        /* -1: not computed */
+    struct expect_check checks[32];
+    int ncheck;
+    bool has_expect;
+    bool expect_ok;
+};
+
+/* Runs `sc` (borrowed) with `opt`. Returns 0 and fills *out (free with
+ * runner_result_free) whether or not the expectations hold; SIM_EINVAL for
+ * bad input (unknown protocol, bad params) with `err` set; SIM_EIO when an
+ * output file cannot be written (nothing half-written is left behind);
+ * SIM_ENOMEM. */
+int runner_run(const struct scenario *sc, const struct run_options *opt, struct run_result *out,
+               char *err, size_t errcap);
+void runner_result_free(struct run_result *r);
+
+/* Finds the default scenario file; returns a static path or NULL. */
+const char *runner_default_scenario(void);
+/* Finds the scenarios directory; returns a static path or NULL. */
+const char *runner_scenario_dir(void);
+
+#endif
