@@ -164,6 +164,13 @@ sim_time sim_cluster_time(const struct sim_cluster *c)
     return c->sim->now;
 }
 
+sim_time sim_cluster_now(const struct sim_cluster *c, int node)
+{
+    if (node < 0 || node >= c->sim->n)
+        return c->sim->now;
+    return node_local_time(&c->sim->nodes[node], c->sim->now);
+}
+
 int sim_cluster_last_node(const struct sim_cluster *c)
 {
     return c->sim->last_node;

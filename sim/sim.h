@@ -215,6 +215,9 @@ int sim_cluster_size(const struct sim_cluster *c);
 const void *sim_cluster_state(const struct sim_cluster *c, int node);
 const void *sim_cluster_config(const struct sim_cluster *c);
 sim_time sim_cluster_time(const struct sim_cluster *c);
+/* Node `node`'s local clock now (what sim_now would return on it), so a
+ * check can compare a lease expiry in that node's time with the truth. */
+sim_time sim_cluster_now(const struct sim_cluster *c, int node);
 int sim_cluster_last_node(const struct sim_cluster *c);
 const char *sim_cluster_node_name(const struct sim_cluster *c, int node);
 /* Reads a node's stable storage (durable or not yet synced), as sim_store_get. */
