@@ -512,13 +512,20 @@ static void deliver(struct sim *s, int32_t slot)
         jbuf_kstr(b, "to", s->names[m->to]);
         trace_commit(s);
     }
-    struct sim_node h = {s, m->to};
-    s->current_node = m->to;
-    s->proto->message(&h, dst->state, m->from, m->type, msg_body(m), m->len);
+    /* The handler may send, which may move the message slab: hand it a body
+     * that stays put (a stack copy, or the slot's own heap block, freed
+     * only after the handler returns) and do not touch `m` afterwards. */
+    int from = m->from, to = m->to, type = m->type;
+    size_t len = m->len;
+    unsigned char local[MSG_INLINE];
+    const void *body = m->len > MSG_INLINE ? m->heap : memcpy(local, m->inl, len);
+    struct sim_node h = {s, to};
+    s->current_node = to;
+    s->proto->message(&h, dst->state, from, type, body, len);
     s->current_node = -1;
-    s->last_node = m->to;
+    s->last_node = to;
     msg_free(s, slot);
-    sim_after_node_event(s, m->to);
+    sim_after_node_event(s, to);
 }
 
 static void boot(struct sim *s, int id)
@@ -622,8 +629,7 @@ int sim_step(struct sim *s)
 int sim_run_until(struct sim *s, sim_time t)
 {
     while (!s->finished) {
-        const struct event *next = queue_peek(&s->q);
-        if (next && next->time > t)
+        if (queue_peek_time(&s->q) > t)
             break;
         int rc = sim_step(s);
         if (rc < 0)
@@ -649,8 +655,9 @@ uint64_t sim_seed(const struct sim *s) { return s->seed; }
 
 sim_time sim_next_time(const struct sim *s)
 {
-    const struct event *e = queue_peek(&s->q);
-    return e && !s->finished ? e->time : SIM_TIME_NEVER;
+    /* Peeking may file the queue's buckets differently; what it holds, and
+     * so the simulation, does not change: the sim is logically const. */
+    return s->finished ? SIM_TIME_NEVER : queue_peek_time((struct queue *)&s->q);
 }
 
 const struct sim_stats *sim_get_stats(const struct sim *s)

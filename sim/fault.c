@@ -424,10 +424,10 @@ static void do_clock(struct sim *s, const struct fault *f, bool nemesis)
     if (idx < 0)
         return;
     struct node *nd = &s->nodes[id];
-    s->applied[idx].node = id;
-    s->applied[idx].saved_clock = nd->clock;
-    s->applied[idx].saved_delay = f->has_skew ? f->skew : 0; /* undone at revert */
     int64_t ppm = f->has_drift ? f->drift_ppm : nd->clock.ppm;
+    s->applied[idx].node = id;
+    s->applied[idx].ppm = ppm;
+    s->applied[idx].skew = f->has_skew ? f->skew : 0; /* undone at revert */
     node_set_clock(s, id, ppm, f->has_skew ? f->skew : 0);
     trace_clock(s, id, nemesis);
     char sk[32] = "";
@@ -450,7 +450,7 @@ static void do_slow(struct sim *s, const struct fault *f, bool nemesis)
     if (idx < 0)
         return;
     s->applied[idx].node = id;
-    s->applied[idx].saved_delay = s->nodes[id].slow_delay;
+    s->applied[idx].delay = f->delay;
     s->nodes[id].slow_delay = f->delay;
     struct jbuf *b = trace_begin(s, "slow");
     if (b) {
@@ -484,7 +484,7 @@ static void do_probability(struct sim *s, const struct fault *f, bool nemesis)
     int idx = applied_new(s, f->kind, nemesis);
     if (idx < 0)
         return;
-    s->applied[idx].saved_probability = *slot;
+    s->applied[idx].probability = f->probability;
     *slot = f->probability;
     trace_probability(s, loss ? "loss" : "duplication", f->probability);
     sim_timeline_add(s, TL_FAULT, "network %s %.0f%%", loss ? "loses" : "duplicates",
@@ -533,6 +533,17 @@ void fault_fire(struct sim *s, const struct fault *f, bool nemesis)
     }
 }
 
+/* The most recent fault of `kind` on `node` (-1: network-wide) still in force. */
+static const struct applied *latest_active(const struct sim *s, enum fault_kind kind, int node)
+{
+    for (int i = s->napplied - 1; i >= 0; i--) {
+        const struct applied *a = &s->applied[i];
+        if (a->kind == kind && !a->reverted && a->node == node)
+            return a;
+    }
+    return NULL;
+}
+
 void fault_revert(struct sim *s, int idx)
 {
     struct applied *a = &s->applied[idx];
@@ -553,32 +564,40 @@ void fault_revert(struct sim *s, int idx)
         heal_block(s, a->block_id);
         break;
     case FAULT_CLOCK: {
-        /* Back to the old rate; a jump is undone by jumping back. */
-        node_set_clock(s, a->node, a->saved_clock.ppm, -a->saved_delay);
+        /* Faults of one kind may overlap: what stays in force is the most
+         * recent one still active, else the normal value. A jump is undone
+         * by jumping back. */
+        const struct applied *still = latest_active(s, FAULT_CLOCK, a->node);
+        node_set_clock(s, a->node, still ? still->ppm : 0, -a->skew);
         trace_clock(s, a->node, a->from_nemesis);
         sim_timeline_add(s, TL_FAULT, "clock of %s restored", s->names[a->node]);
         fault_happened(s);
         break;
     }
     case FAULT_SLOW: {
-        s->nodes[a->node].slow_delay = a->saved_delay;
+        const struct applied *still = latest_active(s, FAULT_SLOW, a->node);
+        sim_time delay = still ? still->delay : 0;
+        s->nodes[a->node].slow_delay = delay;
         struct jbuf *b = trace_begin(s, "slow");
         if (b) {
             jbuf_kstr(b, "node", s->names[a->node]);
-            jbuf_kint(b, "delay", a->saved_delay);
+            jbuf_kint(b, "delay", delay);
             trace_commit(s);
         }
-        sim_timeline_add(s, TL_FAULT, "%s is fast again", s->names[a->node]);
+        sim_timeline_add(s, TL_FAULT, "%s is %s", s->names[a->node],
+                         delay ? "less slow" : "fast again");
         fault_happened(s);
         break;
     }
     case FAULT_DROP:
     case FAULT_DUPLICATE: {
         bool loss = a->kind == FAULT_DROP;
+        const struct applied *still = latest_active(s, a->kind, -1);
         double *slot = loss ? &s->net.drop_override : &s->net.duplicate_override;
-        *slot = a->saved_probability;
+        *slot = still ? still->probability : -1.0;
         trace_probability(s, loss ? "loss" : "duplication", *slot < 0 ? 0 : *slot);
-        sim_timeline_add(s, TL_FAULT, "network %s ends", loss ? "loss" : "duplication");
+        sim_timeline_add(s, TL_FAULT, "network %s %s", loss ? "loss" : "duplication",
+                         still ? "eases" : "ends");
         fault_happened(s);
         break;
     }

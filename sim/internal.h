@@ -147,9 +147,10 @@ struct applied {
     enum fault_kind kind;
     int node;              /* resolved target, or -1 */
     int block_id;          /* partition / cut / isolate / flap */
-    struct clock saved_clock;
-    sim_time saved_delay;
-    double saved_probability;
+    int64_t ppm;           /* clock: the rate it set */
+    sim_time skew;         /* clock: the jump it made (undone at revert) */
+    sim_time delay;        /* slow: the delay it set */
+    double probability;    /* drop, duplicate: the rate it set */
     bool from_nemesis;
     bool reverted;
 };

@@ -4,6 +4,7 @@
 #include "sim/scenario.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1208,6 +1209,43 @@ int scenario_parse(const char *text, size_t len, const char *name, struct scenar
         size_t off = end && end >= text ? (size_t)(end - text) : 0;
         if (off > len)
             off = len;
+        /* cJSON may point just past the offending character: step back over
+         * whitespace to the last thing written. */
+        while (off > 0 && (off >= len || text[off] == '\n' || text[off] == ' ' ||
+                           text[off] == '\t' || text[off] == '\r'))
+            off--;
+        /* ... and back to the start of a bare word (an unquoted key, say). */
+        while (off > 0 && off < len && isalnum((unsigned char)text[off]) &&
+               isalnum((unsigned char)text[off - 1]))
+            off--;
+        size_t first = 0;
+        while (first < len && isspace((unsigned char)text[first]))
+            first++;
+        if (first == len) {
+            snprintf(err, errcap, "%s: the file is empty (expected a JSON object)", name);
+            return SIM_EINVAL;
+        }
+        /* Input that ends inside an open object or array is truncated. */
+        int depth = 0;
+        bool in_string = false;
+        for (size_t i = 0; i < len; i++) {
+            char ch = text[i];
+            if (in_string) {
+                if (ch == '\\')
+                    i++;
+                else if (ch == '"')
+                    in_string = false;
+            } else if (ch == '"')
+                in_string = true;
+            else if (ch == '{' || ch == '[')
+                depth++;
+            else if (ch == '}' || ch == ']')
+                depth--;
+        }
+        bool tail_only = true;
+        for (size_t i = off; i < len; i++)
+            if (strchr("{}[],:\n", text[i]))
+                tail_only = false;
         int line, col;
         locate(text, off, &line, &col);
         char near[24] = "";
@@ -1215,7 +1253,7 @@ int scenario_parse(const char *text, size_t len, const char *name, struct scenar
         for (size_t i = off; i < len && k + 1 < sizeof near && text[i] != '\n'; i++)
             near[k++] = text[i];
         near[k] = '\0';
-        if (off >= len || !*near)
+        if (depth > 0 && tail_only)
             snprintf(err, errcap, "%s:%d:%d: malformed JSON: unexpected end of input (a missing } or ]?)",
                      name, line, col);
         else

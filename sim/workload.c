@@ -303,8 +303,7 @@ static void complete(struct sim *s, int ci, const struct sim_result *res, const 
     } else {
         s->stats.ops_info++;
         c->process += s->wl.nclients; /* a crashed Jepsen process never returns */
-        if (s->sc->workload.connect < 0)
-            c->target = -1; /* pick afresh next time */
+        c->target = s->sc->workload.connect >= 0 ? s->sc->workload.connect : -1;
     }
     c->busy = false;
     if (!s->finished)
@@ -440,8 +439,7 @@ void workload_timeout(struct sim *s, int ci, uint64_t token)
         c->attempt++;
         c->redirects = 0;
         s->stats.retries++;
-        if (s->sc->workload.connect < 0)
-            c->target = random_node(s, c->target);
+        c->target = random_node(s, c->target); /* a retry goes elsewhere */
         struct jbuf *b = trace_begin(s, "retry");
         if (b) {
             jbuf_kint(b, "client", ci);
