@@ -17,7 +17,7 @@ struct blob {
 };
 
 struct entry {
-    char key[STORE_KEY_MAX];
+    char *key;           /* owned; NULL: the slot is free */
     bool used;
     bool dirty;          /* pending differs from durable */
     struct blob durable;
@@ -46,7 +46,7 @@ struct store *store_create(void)
     struct store *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
-    st->cap = 16;
+    st->cap = 4; /* most nodes keep a handful of keys: 100 000 nodes must fit */
     st->slots = calloc(st->cap, sizeof *st->slots);
     if (!st->slots) {
         free(st);
@@ -70,6 +70,7 @@ void store_destroy(struct store *st)
     for (size_t i = 0; i < st->cap; i++) {
         blob_free(&st->slots[i].durable);
         blob_free(&st->slots[i].pending);
+        free(st->slots[i].key);
     }
     free(st->slots);
     free(st->dirty);
@@ -128,8 +129,9 @@ static struct entry *touch(struct store *st, const char *key)
     size_t i = find(st, key, &found);
     struct entry *e = &st->slots[i];
     if (!found) {
+        if (!(e->key = strdup(key)))
+            return NULL;
         e->used = true;
-        snprintf(e->key, sizeof e->key, "%s", key);
         st->used++;
     }
     if (!e->dirty) {
