@@ -674,7 +674,8 @@ int check_consistency_run(const struct check_history *h, struct check_consistenc
         check_consistency_close(out);
         return check_errorf(err, err_len, rc, "out of memory");
     }
-    qsort(out->anomalies, out->n_anomalies, sizeof *out->anomalies, compare_anomalies);
+    if (out->n_anomalies > 1)
+        qsort(out->anomalies, out->n_anomalies, sizeof *out->anomalies, compare_anomalies);
     return 0;
 }
 

@@ -166,7 +166,7 @@ static int replay(struct story *s)
     int rc = ctx && states && s->states ? 0 : CHECK_ERR_NOMEM;
     bool ready = false;
     if (rc == 0) {
-        rc = check_model_init(m, ctx, s->h, states);
+        rc = check_model_init(m, ctx, s->h, r->key_ops, r->n_key_ops, states);
         ready = true;
     }
     for (size_t i = 0; rc == 0 && i < r->prefix_len; i++) {
@@ -248,7 +248,8 @@ static void text_violation(struct check_buf *b, const struct story *s)
     if (key->failed || key->pruned)
         check_buf_printf(b, " (%zu fail ops left out, %zu open ops that cannot matter)",
                          key->failed, key->pruned);
-    check_buf_printf(b, "\n\nLongest linearizable prefix found: %zu ops", r->prefix_len);
+    check_buf_printf(b, "\n\nLongest linearizable prefix found: %zu op%s", r->prefix_len,
+                     r->prefix_len == 1 ? "" : "s");
     size_t from = r->prefix_len > SHOWN_PREFIX ? r->prefix_len - SHOWN_PREFIX : 0;
     if (from > 0)
         check_buf_printf(b, " (the first %zu not shown)", from);
@@ -263,7 +264,7 @@ static void text_violation(struct check_buf *b, const struct story *s)
     check_buf_printf(b, "\nCannot be placed next:\n  ");
     check_op_describe(h, blocked, b);
     check_buf_printf(b, "\n  It must take effect before it returns, but in state %s it is not "
-                        "legal, and no order of the ops concurrent with it gets there in time.\n",
+                        "legal, and no order of the ops not yet placed makes it legal in time.\n",
                      s->state);
     check_buf_printf(b, "\nConcurrent with it (%zu):\n", s->n_concurrent);
     for (size_t i = 0; i < s->n_concurrent && i < SHOWN_CONCURRENT; i++) {

@@ -7,12 +7,28 @@
  * state is linearized: its op is applied, its two entries are lifted out of
  * the list, and the scan restarts from the front. Meeting a return entry
  * means that op had to take effect by now and could not: backtrack, putting
- * the last linearized op back and trying the next entry after it. The list
- * empties exactly when a linearization exists. Each (linearized set, state)
- * is explored once: the memo cuts every repeat, which is what makes the
- * search fast in practice. */
+ * the last linearized op back and trying the next entry after it. A
+ * linearization exists exactly when the scan gets past every closed op's
+ * return: open ops still left then simply never took effect.
+ *
+ * Five reductions keep the search small; each keeps a linearization if
+ * one exists. (1) Memoization: each configuration is explored once, and one
+ * with more open ops still unused covers one with fewer (memo.h). (2) An
+ * open op whose step leaves the state as it is is never linearized early:
+ * the configuration it would lead to is covered by the current one. (3) Of
+ * open ops with the same function and value, the earlier-invoked one is
+ * always used first: swapping two such ops in any linearization gives
+ * another, since the earlier one may go wherever the later one can. (4) A
+ * configuration where some op still to place needs a state nothing left can
+ * make is abandoned at once (deadend.h), as is one where a closed op
+ * concurrent with the next deadline is doomed (the model's doomed hook).
+ * (5) A closed read-only op (the model's read_only hook) that is legal
+ * may always be linearized at once: in any linearization it can move up to
+ * here, since it changes no state anywhere. So that move is forced: if it
+ * fails, the configuration fails, and no other op is tried in its place. */
 #include "check/linear.h"
 #include "check/error.h"
+#include "check/deadend.h"
 #include "check/hash.h"
 #include "check/memo.h"
 
@@ -20,21 +36,55 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NO_OP UINT32_MAX
+
 struct search {
     const struct check_model *model;
     const struct check_history *h;
-    const uint32_t *ops;     /* history index of local op k */
-    size_t n;
+    uint32_t *ops;           /* history index of local op k: closed ops first, then open */
+    size_t n, n_closed;
     void *ctx;               /* the model's scratch */
     bool ctx_ready;          /* init ran, so close must */
     uint32_t *next, *prev;   /* the entry list; entry 2k calls op k, 2k+1 returns; 2n is the head */
-    uint64_t *zobrist;       /* random key per op: a set's hash is the XOR of its keys */
-    uint64_t *bits;          /* the linearized set */
-    size_t words;
+    uint32_t *twin;          /* open op k: the earlier open op with the same f and value, or NO_OP */
+    uint64_t *zobrist;       /* random key per closed op: a set's hash is the XOR of its keys */
+    uint64_t *closed_bits;   /* closed ops linearized */
+    uint64_t *open_bits;     /* open ops linearized */
+    size_t closed_words, open_words;
     uint32_t *stack;         /* call entries linearized, in order */
+    bool *forced;            /* forced[d]: stack[d] was a forced move (reduction 5) */
     unsigned char *states;   /* states[d]: the state after d linearized ops */
     struct check_memo memo;
+    struct check_deadend dead;
 };
+
+static bool is_open(const struct search *s, uint32_t k)
+{
+    return k >= s->n_closed;
+}
+
+static void set_bit(struct search *s, uint32_t k)
+{
+    if (is_open(s, k))
+        s->open_bits[(k - s->n_closed) / 64] |= 1ULL << ((k - s->n_closed) % 64);
+    else
+        s->closed_bits[k / 64] |= 1ULL << (k % 64);
+}
+
+static void clear_bit(struct search *s, uint32_t k)
+{
+    if (is_open(s, k))
+        s->open_bits[(k - s->n_closed) / 64] &= ~(1ULL << ((k - s->n_closed) % 64));
+    else
+        s->closed_bits[k / 64] &= ~(1ULL << (k % 64));
+}
+
+static bool has_bit(const struct search *s, uint32_t k)
+{
+    if (is_open(s, k))
+        return s->open_bits[(k - s->n_closed) / 64] >> ((k - s->n_closed) % 64) & 1;
+    return s->closed_bits[k / 64] >> (k % 64) & 1;
+}
 
 static int compare_u64(const void *a, const void *b)
 {
@@ -100,39 +150,108 @@ static void search_close(struct search *s)
     if (s->ctx_ready)
         check_model_close(s->model, s->ctx);
     free(s->ctx);
+    free(s->ops);
     free(s->next);
     free(s->prev);
+    free(s->twin);
     free(s->zobrist);
-    free(s->bits);
+    free(s->closed_bits);
+    free(s->open_bits);
     free(s->stack);
+    free(s->forced);
     free(s->states);
     check_memo_close(&s->memo);
+    check_deadend_close(&s->dead);
 }
 
-static int search_open(struct search *s)
+/* Orders open ops by (f, value, invoke) so that twins sit side by side. */
+struct twin_key {
+    const struct check_op *op;
+    uint32_t k;
+};
+
+static int compare_twins(const void *x, const void *y)
+{
+    const struct check_op *a = ((const struct twin_key *)x)->op;
+    const struct check_op *b = ((const struct twin_key *)y)->op;
+    const struct check_value *u = &a->arg, *v = &b->arg;
+    int64_t fields_a[8] = {a->fn, a->f_name, u->kind, u->first_null, u->second_null, u->i, u->j, u->str};
+    int64_t fields_b[8] = {b->fn, b->f_name, v->kind, v->first_null, v->second_null, v->i, v->j, v->str};
+    for (int f = 0; f < 8; f++)
+        if (fields_a[f] != fields_b[f])
+            return fields_a[f] < fields_b[f] ? -1 : 1;
+    return (a->invoke_pos > b->invoke_pos) - (a->invoke_pos < b->invoke_pos);
+}
+
+static int find_twins(struct search *s)
+{
+    size_t n_open = s->n - s->n_closed;
+    for (size_t k = 0; k < s->n; k++)
+        s->twin[k] = NO_OP;
+    struct twin_key *keys = malloc((n_open ? n_open : 1) * sizeof *keys);
+    if (keys == NULL)
+        return CHECK_ERR_NOMEM;
+    for (size_t i = 0; i < n_open; i++)
+        keys[i] = (struct twin_key){&s->h->ops[s->ops[s->n_closed + i]], (uint32_t)(s->n_closed + i)};
+    qsort(keys, n_open, sizeof *keys, compare_twins);
+    for (size_t i = 1; i < n_open; i++) {
+        const struct check_op *a = keys[i - 1].op, *b = keys[i].op;
+        if (a->fn == b->fn && a->f_name == b->f_name && check_value_equal(&a->arg, &b->arg))
+            s->twin[keys[i].k] = keys[i - 1].k;
+    }
+    free(keys);
+    return 0;
+}
+
+static int search_open(struct search *s, const uint32_t *ops)
 {
     size_t n = s->n;
-    s->words = n / 64 + 1;
+    s->ops = malloc((n ? n : 1) * sizeof *s->ops);
+    if (s->ops == NULL)
+        return CHECK_ERR_NOMEM;
+    /* Closed ops first, open ops after: they are kept in separate sets. */
+    for (size_t i = 0; i < n; i++)
+        if (!check_op_is_open(&s->h->ops[ops[i]]))
+            s->ops[s->n_closed++] = ops[i];
+    for (size_t i = 0, k = s->n_closed; i < n; i++)
+        if (check_op_is_open(&s->h->ops[ops[i]]))
+            s->ops[k++] = ops[i];
+    size_t n_open = n - s->n_closed;
+    s->closed_words = s->n_closed / 64 + 1;
+    s->open_words = n_open ? n_open / 64 + 1 : 0;
     s->ctx = calloc(1, s->model->context_size ? s->model->context_size : 1);
     s->next = malloc((2 * n + 1) * sizeof *s->next);
     s->prev = malloc((2 * n + 1) * sizeof *s->prev);
+    s->twin = malloc((n ? n : 1) * sizeof *s->twin);
     s->zobrist = malloc((n ? n : 1) * sizeof *s->zobrist);
-    s->bits = calloc(s->words, sizeof *s->bits);
+    s->closed_bits = calloc(s->closed_words, sizeof *s->closed_bits);
+    s->open_bits = calloc(s->open_words ? s->open_words : 1, sizeof *s->open_bits);
     s->stack = malloc((n ? n : 1) * sizeof *s->stack);
+    s->forced = malloc((n ? n : 1) * sizeof *s->forced);
     s->states = calloc(n + 2, s->model->state_size);
-    if (!s->ctx || !s->next || !s->prev || !s->zobrist || !s->bits || !s->stack || !s->states)
+    if (!s->ctx || !s->next || !s->prev || !s->twin || !s->zobrist || !s->closed_bits ||
+        !s->open_bits || !s->stack || !s->forced || !s->states)
         return CHECK_ERR_NOMEM;
     s->ctx_ready = true;
-    int rc = check_model_init(s->model, s->ctx, s->h, state_at(s, 0));
+    int rc = check_model_init(s->model, s->ctx, s->h, s->ops, n, state_at(s, 0));
     if (rc != 0)
         return rc;
-    if ((rc = check_memo_init(&s->memo, s->words, s->model)) != 0)
+    if ((rc = check_memo_init(&s->memo, s->closed_words, s->open_words, s->model)) != 0)
         return rc;
     /* Fixed seed: the same history is searched the same way every run. */
     uint64_t seed = 0x66617574ULL;
     for (size_t k = 0; k < n; k++)
         s->zobrist[k] = check_splitmix64(&seed);
-    return build_entries(s);
+    if ((rc = find_twins(s)) != 0)
+        return rc;
+    if ((rc = check_deadend_init(&s->dead, s->model, s->h, s->ops, n, s->n_closed)) != 0)
+        return rc;
+    if ((rc = build_entries(s)) != 0)
+        return rc;
+    /* The starting configuration is explored too. */
+    rc = check_memo_insert(&s->memo, check_model_hash(s->model, state_at(s, 0)), s->closed_bits,
+                           s->open_bits, state_at(s, 0));
+    return rc < 0 ? rc : 0;
 }
 
 static void record_deepest(const struct search *s, size_t depth, uint32_t blocked_entry,
@@ -144,6 +263,74 @@ static void record_deepest(const struct search *s, size_t depth, uint32_t blocke
     out->blocked = s->ops[blocked_entry >> 1];
 }
 
+/* Records a dead end met after placing `last` on top of the stack: the
+ * prefix is the stack plus last (NO_OP: none), the blocked op the one that
+ * can never be placed. */
+static void record_dead_end(const struct search *s, size_t depth, uint32_t last,
+                            const void *state, struct check_linear_outcome *out)
+{
+    uint32_t culprit = check_deadend_culprit(&s->dead, state, s->h, s->ops, s->closed_bits);
+    if (culprit == NO_OP)
+        return;
+    for (size_t d = 0; d < depth; d++)
+        out->prefix[d] = s->ops[s->stack[d] >> 1];
+    out->prefix_len = depth;
+    if (last != NO_OP)
+        out->prefix[out->prefix_len++] = s->ops[last];
+    out->blocked = s->ops[culprit];
+}
+
+/* The search op of history op index `op`, or NO_OP when it is not one:
+ * closed and open ops each lie in history order, so binary search works. */
+static uint32_t local_of(const struct search *s, uint32_t op)
+{
+    size_t runs[2][2] = {{0, s->n_closed}, {s->n_closed, s->n}};
+    for (int r = 0; r < 2; r++) {
+        size_t lo = runs[r][0], hi = runs[r][1];
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s->ops[mid] < op)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < runs[r][1] && s->ops[lo] == op)
+            return (uint32_t)lo;
+    }
+    return NO_OP;
+}
+
+/* The first closed op concurrent with the next deadline (its call comes
+ * before the first return still in the list) that can never become legal
+ * in state, or NO_OP. Only the model's doomed hook is asked. */
+static uint32_t doomed_in_window(const struct search *s, const void *state)
+{
+    if (s->model->doomed == NULL)
+        return NO_OP;
+    const uint32_t head = (uint32_t)(2 * s->n);
+    for (uint32_t e = s->next[head]; e != head && (e & 1) == 0; e = s->next[e]) {
+        uint32_t k = e >> 1, unless;
+        if (is_open(s, k) ||
+            !check_model_doomed(s->model, s->ctx, state, &s->h->ops[s->ops[k]], &unless))
+            continue;
+        uint32_t rescuer = unless == CHECK_NEVER ? NO_OP : local_of(s, unless);
+        if (rescuer == NO_OP || has_bit(s, rescuer))
+            return k;
+    }
+    return NO_OP;
+}
+
+/* Records a doomed op met after placing `last` on top of the stack. */
+static void record_doomed(const struct search *s, size_t depth, uint32_t last, uint32_t doomed,
+                          struct check_linear_outcome *out)
+{
+    for (size_t d = 0; d < depth; d++)
+        out->prefix[d] = s->ops[s->stack[d] >> 1];
+    out->prefix[depth] = s->ops[last];
+    out->prefix_len = depth + 1;
+    out->blocked = s->ops[doomed];
+}
+
 /* The search loop; returns 0 with out->verdict set, or an error. */
 static int run(struct search *s, struct check_budget *budget, struct check_linear_outcome *out)
 {
@@ -152,49 +339,98 @@ static int run(struct search *s, struct check_budget *budget, struct check_linea
     long long deepest = -1;
     uint64_t set_hash = 0;
     uint32_t entry = s->next[head];
+    if (check_deadend_stuck(&s->dead, state_at(s, 0))) {
+        record_dead_end(s, 0, NO_OP, state_at(s, 0), out);
+        out->verdict = CHECK_NOT_LINEARIZABLE;
+        return 0;
+    }
     while (s->next[head] != head) {
         out->steps++;
         if (!check_budget_step(budget, check_memo_bytes(&s->memo))) {
             out->verdict = CHECK_UNKNOWN;
             return 0;
         }
+        bool config_fails = false;
         if ((entry & 1) == 0) {
             uint32_t k = entry >> 1;
+            bool open = is_open(s, k);
+            if (open && s->twin[k] != NO_OP && !has_bit(s, s->twin[k])) {
+                entry = s->next[entry]; /* its earlier twin goes first */
+                continue;
+            }
             void *now = state_at(s, depth), *after = state_at(s, depth + 1);
             int legal = check_model_step(s->model, s->ctx, now, &s->h->ops[s->ops[k]], after);
             if (legal < 0)
                 return legal;
-            if (legal) {
-                uint64_t next_set_hash = set_hash ^ s->zobrist[k];
-                s->bits[k / 64] |= 1ULL << (k % 64);
-                uint64_t hash = next_set_hash ^ check_model_hash(s->model, after);
-                int fresh = check_memo_insert(&s->memo, hash, s->bits, after);
-                if (fresh < 0)
-                    return fresh;
-                if (fresh) {
-                    s->stack[depth++] = entry;
-                    set_hash = next_set_hash;
-                    lift(s, entry);
-                    entry = s->next[head];
-                    continue;
+            bool keeps_state = legal && check_model_equal(s->model, now, after);
+            /* Only a true read may be forced: elsewhere an op that keeps
+             * the state now might change it. */
+            bool force = keeps_state && !open && check_model_read_only(s->model, &s->h->ops[s->ops[k]]);
+            if (legal && !(open && keeps_state)) {
+                uint64_t next_set_hash = open ? set_hash : set_hash ^ s->zobrist[k];
+                set_bit(s, k);
+                check_deadend_place(&s->dead, k);
+                int fresh = 0;
+                if (check_deadend_stuck(&s->dead, after)) {
+                    if ((long long)depth + 1 > deepest) {
+                        deepest = (long long)depth + 1;
+                        record_dead_end(s, depth, k, after, out);
+                    }
+                } else {
+                    uint64_t hash = next_set_hash ^ check_model_hash(s->model, after);
+                    fresh = check_memo_insert(&s->memo, hash, s->closed_bits, s->open_bits, after);
+                    if (fresh < 0)
+                        return fresh;
                 }
-                s->bits[k / 64] &= ~(1ULL << (k % 64));
+                if (fresh) {
+                    lift(s, entry);
+                    uint32_t doomed = doomed_in_window(s, after);
+                    if (doomed == NO_OP) {
+                        s->forced[depth] = force;
+                        s->stack[depth++] = entry;
+                        set_hash = next_set_hash;
+                        entry = s->next[head];
+                        continue;
+                    }
+                    unlift(s, entry);
+                    if ((long long)depth + 1 > deepest) {
+                        deepest = (long long)depth + 1;
+                        record_doomed(s, depth, k, doomed, out);
+                    }
+                }
+                check_deadend_unplace(&s->dead, k);
+                clear_bit(s, k);
+                /* (5): the one move that dominates all others failed. */
+                config_fails = force;
             }
-            entry = s->next[entry];
-        } else {
+            if (!config_fails) {
+                entry = s->next[entry];
+                continue;
+            }
+        } else if (is_open(s, entry >> 1)) {
+            /* Open ops return at infinity, after every closed op: all closed
+             * ops are placed, and the open ops left over never took effect. */
+            break;
+        } else if ((long long)depth > deepest) {
             /* A return: its op should have been linearized by now. */
-            if ((long long)depth > deepest) {
-                deepest = (long long)depth;
-                record_deepest(s, depth, entry, out);
-            }
+            deepest = (long long)depth;
+            record_deepest(s, depth, entry, out);
+        }
+        /* This configuration fails: take back linearized ops, through every
+         * configuration whose only move was a forced one. */
+        bool forced = true;
+        while (forced) {
             if (depth == 0) {
                 out->verdict = CHECK_NOT_LINEARIZABLE;
                 return 0;
             }
             uint32_t last = s->stack[--depth];
             uint32_t k = last >> 1;
-            s->bits[k / 64] &= ~(1ULL << (k % 64));
-            set_hash ^= s->zobrist[k];
+            forced = s->forced[depth];
+            clear_bit(s, k);
+            check_deadend_unplace(&s->dead, k);
+            if (!is_open(s, k))
+                set_hash ^= s->zobrist[k];
             unlift(s, last);
             entry = s->next[last];
         }
@@ -212,11 +448,11 @@ int check_linear_search(const struct check_model *m, const struct check_history 
     memset(out, 0, sizeof *out);
     out->blocked = CHECK_NEVER;
     out->prefix = malloc((n ? n : 1) * sizeof *out->prefix);
-    struct search s = {.model = m, .h = h, .ops = ops, .n = n};
-    int rc = out->prefix ? search_open(&s) : CHECK_ERR_NOMEM;
+    struct search s = {.model = m, .h = h, .n = n};
+    int rc = out->prefix ? search_open(&s, ops) : CHECK_ERR_NOMEM;
     if (rc == 0)
         rc = run(&s, budget, out);
-    out->configurations = s.memo.n_records;
+    out->configurations = check_memo_count(&s.memo);
     out->peak_bytes = check_memo_bytes(&s.memo) + (2 * n + 1) * 2 * sizeof(uint32_t) +
                       (n + 2) * m->state_size;
     search_close(&s);

@@ -83,11 +83,18 @@ int check_model_validate(const struct check_model *m, const struct check_history
 }
 
 int check_model_init(const struct check_model *m, void *ctx, const struct check_history *h,
-                     void *state)
+                     const uint32_t *ops, size_t n, void *state)
 {
     assert(m->init != NULL);
     memset(state, 0, m->state_size);
-    return m->init(ctx, h, state);
+    return m->init(ctx, h, ops, n, state);
+}
+
+bool check_model_doomed(const struct check_model *m, void *ctx, const void *state,
+                        const struct check_op *op, uint32_t *unless)
+{
+    *unless = CHECK_NEVER;
+    return m->doomed != NULL && m->doomed(ctx, state, op, unless);
 }
 
 int check_model_step(const struct check_model *m, void *ctx, const void *state,
@@ -123,6 +130,23 @@ void check_model_prune(const struct check_model *m, const struct check_history *
 {
     if (m->prune != NULL)
         m->prune(h, ops, n, drop);
+}
+
+bool check_model_needs_makes(const struct check_model *m, const struct check_op *op, bool *needs,
+                             void *need, bool *makes, void *make)
+{
+    *needs = *makes = false;
+    if (m->needs_makes == NULL)
+        return false;
+    memset(need, 0, m->state_size);
+    memset(make, 0, m->state_size);
+    m->needs_makes(op, needs, need, makes, make);
+    return true;
+}
+
+bool check_model_read_only(const struct check_model *m, const struct check_op *op)
+{
+    return m->read_only != NULL && m->read_only(op);
 }
 
 void check_model_close(const struct check_model *m, void *ctx)

@@ -31,10 +31,11 @@ struct check_model {
     int (*validate)(const struct check_history *h, const struct check_op *op,
                     bool *in_completion, char *err, size_t err_len);
 
-    /* Prepares ctx for checking ops of h (h outlives ctx) and writes the
-     * initial state. Returns 0 or CHECK_ERR_NOMEM (close is still called).
-     * Required. */
-    int (*init)(void *ctx, const struct check_history *h, void *state);
+    /* Prepares ctx for checking the n ops at indices ops[] of h (one key;
+     * h and ops outlive ctx) and writes the initial state. Returns 0 or
+     * CHECK_ERR_NOMEM (close is still called). Required. */
+    int (*init)(void *ctx, const struct check_history *h, const uint32_t *ops, size_t n,
+                void *state);
 
     /* Applies op to state, writing the next state into next (never the same
      * memory as state). Returns 1 when op, with the result it returned, is
@@ -60,6 +61,29 @@ struct check_model {
      * observes; the checker then leaves them out. NULL: drop nothing. */
     void (*prune)(const struct check_history *h, const uint32_t *ops, size_t n, bool *drop);
 
+    /* Dead-end pruning. Writes into need the state op must meet to be legal
+     * (*needs: asked only of ops with a known outcome), and into make the
+     * state op leaves when it takes effect (*makes). The search then stops
+     * as soon as an op still to place needs a state that is not the current
+     * one and that no op still to place can make. Offer it only when every
+     * op that changes the state leaves a state fixed in advance (true of the
+     * register; not of kv's append). NULL: no such pruning. */
+    void (*needs_makes)(const struct check_op *op, bool *needs, void *need, bool *makes,
+                        void *make);
+
+    /* Dead-end pruning, second form: true when op, a closed op still to
+     * place, can never become legal from state, unless the op at history
+     * index *unless (set it; CHECK_NEVER for none) is still to be placed
+     * (the kv model: a get whose string does not extend the current value,
+     * unless the one put it could restart from is still to come). The search
+     * asks it of the ops concurrent with the next deadline. NULL: none. */
+    bool (*doomed)(void *ctx, const void *state, const struct check_op *op, uint32_t *unless);
+
+    /* True when op never changes the state, whatever the state (a read).
+     * The search then linearizes such an op as soon as it is legal and
+     * tries nothing else in its place. NULL: no op is taken as read-only. */
+    bool (*read_only)(const struct check_op *op);
+
     /* Frees what init allocated in ctx. NULL: nothing to free. */
     void (*close)(void *ctx);
 };
@@ -81,20 +105,52 @@ const struct check_model *check_model_at(size_t i);
 const struct check_model *check_model_for_history(const struct check_history *h,
                                                   char *err, size_t err_len);
 
-/* Wrappers: the only callers of the hooks (defaults for NULL hooks live
- * here). check_model_validate prefixes err with "name:line: ". */
+/* The wrappers below are the only callers of the hooks; the defaults for
+ * NULL hooks live in them. None allocates; pointers are borrowed. */
+
+/* Returns 0, or validate's CHECK_ERR_INPUT with "name:line: expected ..."
+ * in err (the completion's line when the fault is in its value). */
 int check_model_validate(const struct check_model *m, const struct check_history *h,
                          const struct check_op *op, char *err, size_t err_len);
+
+/* Zeroes state (state_size bytes) and runs init over ctx (context_size
+ * bytes, zeroed by the caller). Returns 0 or CHECK_ERR_NOMEM; the caller
+ * runs check_model_close either way. */
 int check_model_init(const struct check_model *m, void *ctx, const struct check_history *h,
-                     void *state);
+                     const uint32_t *ops, size_t n, void *state);
+
+/* Returns step's 1 (legal, next written), 0 (illegal) or CHECK_ERR_NOMEM. */
 int check_model_step(const struct check_model *m, void *ctx, const void *state,
                      const struct check_op *op, void *next);
+
+/* Returns whether a and b are the same state (bytes compared if no hook). */
 bool check_model_equal(const struct check_model *m, const void *a, const void *b);
+
+/* Returns the state's hash (of its bytes if no hook). */
 uint64_t check_model_hash(const struct check_model *m, const void *state);
+
+/* Appends the state's text to out. Returns 0 or CHECK_ERR_NOMEM. */
 int check_model_describe(const struct check_model *m, void *ctx, const void *state,
                          struct check_buf *out);
+
+/* Marks droppable ops in drop[] (nothing without a hook). Cannot fail. */
 void check_model_prune(const struct check_model *m, const struct check_history *h,
                        const uint32_t *ops, size_t n, bool *drop);
+
+/* Fills the needs/makes of op; returns false (both flags false) when the
+ * model has no needs_makes hook. need and make are state_size bytes. */
+bool check_model_needs_makes(const struct check_model *m, const struct check_op *op, bool *needs,
+                             void *need, bool *makes, void *make);
+
+/* Returns whether op can never become legal from state (see doomed), with
+ * *unless set; false without a hook. */
+bool check_model_doomed(const struct check_model *m, void *ctx, const void *state,
+                        const struct check_op *op, uint32_t *unless);
+
+/* Returns whether op never changes any state; false without a hook. */
+bool check_model_read_only(const struct check_model *m, const struct check_op *op);
+
+/* Frees what init allocated in ctx (nothing without a hook). */
 void check_model_close(const struct check_model *m, void *ctx);
 
 #endif

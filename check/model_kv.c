@@ -1,7 +1,12 @@
 /* model_kv.c - the kv model: one key's string value, initially absent
  * (null), with get, put and append (exact string concatenation). States are
  * ids of interned strings, so comparing and hashing a state is O(1) however
- * long the value grows; appends are cached per (state, op). */
+ * long the value grows; appends are cached per (state, op).
+ *
+ * A value that is no prefix of any string an ok get of the key returned is
+ * "tainted": no get can follow it until a put, and appends keep it tainted,
+ * so all tainted values behave alike and equal() treats them as one state.
+ * That folds the many orders of appends that a later put erases unseen. */
 #include "check/model.h"
 #include "check/error.h"
 #include "check/hash.h"
@@ -13,9 +18,17 @@
 #define ABSENT UINT64_MAX       /* state of a key never written */
 #define NOT_YET UINT32_MAX      /* op string not interned yet */
 #define EMPTY_SLOT UINT64_MAX   /* free slot of the append cache */
+#define NONE CHECK_NEVER        /* no put can restart a get's value */
+#define MANY (CHECK_NEVER - 1)  /* several puts could */
 
 struct kv_state {
-    uint64_t id;  /* id in kv_ctx.values, or ABSENT */
+    uint64_t id;       /* id in kv_ctx.values, or ABSENT */
+    uint64_t tainted;  /* 1: no get's string starts with this value */
+};
+
+struct get_string {    /* a string some ok get returned */
+    const char *text;
+    size_t len;
 };
 
 struct append_slot {
@@ -27,9 +40,16 @@ struct kv_ctx {
     const struct check_history *h;
     struct check_strpool values;  /* every value a state or an op holds */
     uint32_t *op_string;          /* per history op: id in values, or NOT_YET */
+    uint32_t *restart;            /* per history op (gets): the one put invoked before the
+                                     get returned whose value the get's string starts with;
+                                     NONE if no put, MANY if several */
     struct append_slot *cache;
     size_t cache_slots, cache_count;
     struct check_buf scratch;
+    struct get_string *gets;      /* distinct ok get strings of the key, sorted */
+    size_t n_gets;
+    uint8_t *taint;               /* per id in values: 0 unknown, 1 clean, 2 tainted */
+    size_t taint_cap;
 };
 
 static int validate(const struct check_history *h, const struct check_op *op,
@@ -70,7 +90,110 @@ static int validate(const struct check_history *h, const struct check_op *op,
     return rc;
 }
 
-static int init(void *ctx_memory, const struct check_history *h, void *state)
+static bool starts_with(const char *s, size_t s_len, const char *prefix, size_t prefix_len)
+{
+    return prefix_len <= s_len && memcmp(s, prefix, prefix_len) == 0;
+}
+
+/* For each ok get of ops[], the put among ops[] (invoked before the get
+ * returned) whose value the get's string starts with: NONE or MANY. */
+static void find_restarts(struct kv_ctx *ctx, const uint32_t *ops, size_t n)
+{
+    const struct check_history *h = ctx->h;
+    for (size_t i = 0; i < n; i++) {
+        const struct check_op *get = &h->ops[ops[i]];
+        if (get->fn != CHECK_FN_GET || get->outcome != CHECK_OK ||
+            get->result.kind != CHECK_VALUE_STRING)
+            continue;
+        size_t len;
+        const char *s = check_strpool_str(&h->strings, get->result.str, &len);
+        uint32_t *restart = &ctx->restart[ops[i]];
+        for (size_t j = 0; j < n && *restart != MANY; j++) {
+            const struct check_op *put = &h->ops[ops[j]];
+            if (put->fn != CHECK_FN_PUT || put->outcome == CHECK_FAIL ||
+                put->invoke_pos > get->complete_pos)
+                continue;
+            size_t put_len;
+            const char *u = check_strpool_str(&h->strings, put->arg.str, &put_len);
+            if (starts_with(s, len, u, put_len))
+                *restart = *restart == NONE ? ops[j] : MANY;
+        }
+    }
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    const struct get_string *x = a, *y = b;
+    size_t len = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->text, y->text, len);
+    if (c != 0)
+        return c;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+static int collect_gets(struct kv_ctx *ctx, const uint32_t *ops, size_t n)
+{
+    ctx->gets = malloc((n ? n : 1) * sizeof *ctx->gets);
+    if (ctx->gets == NULL)
+        return CHECK_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct check_op *op = &ctx->h->ops[ops[i]];
+        if (op->fn == CHECK_FN_GET && op->outcome == CHECK_OK &&
+            op->result.kind == CHECK_VALUE_STRING) {
+            struct get_string *g = &ctx->gets[ctx->n_gets++];
+            g->text = check_strpool_str(&ctx->h->strings, op->result.str, &g->len);
+        }
+    }
+    if (ctx->n_gets > 1)
+        qsort(ctx->gets, ctx->n_gets, sizeof *ctx->gets, compare_strings);
+    return 0;
+}
+
+/* True when some get string starts with the len bytes at s: in sorted
+ * order, the first string not below s is one if any is. */
+static bool prefix_of_a_get(const struct kv_ctx *ctx, const char *s, size_t len)
+{
+    struct get_string key = {s, len};
+    size_t lo = 0, hi = ctx->n_gets;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (compare_strings(&ctx->gets[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ctx->n_gets && ctx->gets[lo].len >= len && memcmp(ctx->gets[lo].text, s, len) == 0;
+}
+
+/* Whether value id is tainted (computed once per id). */
+static int tainted(struct kv_ctx *ctx, uint64_t id, uint64_t *out)
+{
+    if (id == ABSENT) {
+        *out = 0;
+        return 0;
+    }
+    if (id >= ctx->taint_cap) {
+        size_t cap = ctx->taint_cap ? ctx->taint_cap : 256;
+        while (cap <= id)
+            cap *= 2;
+        uint8_t *bigger = realloc(ctx->taint, cap);
+        if (bigger == NULL)
+            return CHECK_ERR_NOMEM;
+        memset(bigger + ctx->taint_cap, 0, cap - ctx->taint_cap);
+        ctx->taint = bigger;
+        ctx->taint_cap = cap;
+    }
+    if (ctx->taint[id] == 0) {
+        size_t len;
+        const char *text = check_strpool_str(&ctx->values, (uint32_t)id, &len);
+        ctx->taint[id] = prefix_of_a_get(ctx, text, len) ? 1 : 2;
+    }
+    *out = ctx->taint[id] == 2;
+    return 0;
+}
+
+static int init(void *ctx_memory, const struct check_history *h, const uint32_t *ops, size_t n,
+                void *state)
 {
     struct kv_ctx *ctx = ctx_memory;
     ctx->h = h;
@@ -78,11 +201,39 @@ static int init(void *ctx_memory, const struct check_history *h, void *state)
     check_buf_init(&ctx->scratch);
     ((struct kv_state *)state)->id = ABSENT;
     ctx->op_string = malloc((h->n_ops ? h->n_ops : 1) * sizeof(uint32_t));
-    if (ctx->op_string == NULL)
+    ctx->restart = malloc((h->n_ops ? h->n_ops : 1) * sizeof(uint32_t));
+    if (ctx->op_string == NULL || ctx->restart == NULL)
         return CHECK_ERR_NOMEM;
-    for (size_t i = 0; i < h->n_ops; i++)
+    for (size_t i = 0; i < h->n_ops; i++) {
         ctx->op_string[i] = NOT_YET;
-    return 0;
+        ctx->restart[i] = NONE;
+    }
+    find_restarts(ctx, ops, n);
+    return collect_gets(ctx, ops, n);
+}
+
+/* A get whose string does not start with the current value can only be
+ * met after a put restarts the value (appends only add at the end, and
+ * nothing makes a key absent again). */
+static bool doomed(void *ctx_memory, const void *state, const struct check_op *op,
+                   uint32_t *unless)
+{
+    struct kv_ctx *ctx = ctx_memory;
+    const struct kv_state *s = state;
+    if (op->fn != CHECK_FN_GET || op->outcome != CHECK_OK || s->id == ABSENT)
+        return false;
+    if (op->result.kind == CHECK_VALUE_NULL)
+        return true;
+    size_t got_len, now_len;
+    const char *got = check_strpool_str(&ctx->h->strings, op->result.str, &got_len);
+    const char *now = check_strpool_str(&ctx->values, (uint32_t)s->id, &now_len);
+    if (starts_with(got, got_len, now, now_len))
+        return false;
+    uint32_t restart = ctx->restart[op - ctx->h->ops];
+    if (restart == MANY)
+        return false;
+    *unless = restart;
+    return true;
 }
 
 static void close_ctx(void *ctx_memory)
@@ -91,7 +242,10 @@ static void close_ctx(void *ctx_memory)
     check_strpool_close(&ctx->values);
     check_buf_close(&ctx->scratch);
     free(ctx->op_string);
+    free(ctx->restart);
     free(ctx->cache);
+    free(ctx->gets);
+    free(ctx->taint);
 }
 
 /* The id in ctx->values of the string op carries (its argument for put and
@@ -183,7 +337,7 @@ static int step(void *ctx_memory, const void *state, const struct check_op *op, 
     struct kv_state *n = next;
     uint32_t id;
     int rc;
-    n->id = s->id;
+    *n = *s;
     switch (op->fn) {
     case CHECK_FN_GET:
         if (check_op_is_open(op))
@@ -197,11 +351,11 @@ static int step(void *ctx_memory, const void *state, const struct check_op *op, 
         if ((rc = op_string(ctx, op, &id)) != 0)
             return rc;
         n->id = id;
-        return 1;
+        return tainted(ctx, n->id, &n->tainted) == 0 ? 1 : CHECK_ERR_NOMEM;
     case CHECK_FN_APPEND:
         if ((rc = append(ctx, s->id, op, &n->id)) != 0)
             return rc;
-        return 1;
+        return tainted(ctx, n->id, &n->tainted) == 0 ? 1 : CHECK_ERR_NOMEM;
     default:
         return 0; /* validate keeps other functions out */
     }
@@ -209,12 +363,14 @@ static int step(void *ctx_memory, const void *state, const struct check_op *op, 
 
 static bool equal(const void *a, const void *b)
 {
-    return ((const struct kv_state *)a)->id == ((const struct kv_state *)b)->id;
+    const struct kv_state *x = a, *y = b;
+    return x->tainted == y->tainted && (x->tainted || x->id == y->id);
 }
 
 static uint64_t hash(const void *state)
 {
-    return check_mix64(((const struct kv_state *)state)->id);
+    const struct kv_state *s = state;
+    return s->tainted ? 0x7461696e74ULL : check_mix64(s->id);
 }
 
 static int describe(void *ctx_memory, const void *state, struct check_buf *out)
@@ -292,6 +448,11 @@ static void prune(const struct check_history *h, const uint32_t *ops, size_t n, 
     free(seen); /* without memory we simply prune less */
 }
 
+static bool read_only(const struct check_op *op)
+{
+    return op->fn == CHECK_FN_GET;
+}
+
 const struct check_model check_model_kv = {
     .version = CHECK_MODEL_VERSION,
     .name = "kv",
@@ -305,5 +466,8 @@ const struct check_model check_model_kv = {
     .hash = hash,
     .describe = describe,
     .prune = prune,
+    .needs_makes = NULL, /* an append leaves a state that depends on the one before */
+    .doomed = doomed,
+    .read_only = read_only,
     .close = close_ctx,
 };

@@ -56,10 +56,13 @@ static int validate(const struct check_history *h, const struct check_op *op,
     return rc;
 }
 
-static int init(void *ctx, const struct check_history *h, void *state)
+static int init(void *ctx, const struct check_history *h, const uint32_t *ops, size_t n,
+                void *state)
 {
     (void)ctx;
     (void)h;
+    (void)ops;
+    (void)n;
     struct register_state *s = state;
     s->value = 0;
     s->is_null = 1;
@@ -171,6 +174,39 @@ static void prune(const struct check_history *h, const uint32_t *ops, size_t n, 
     free(seen.values); /* without memory we simply prune less */
 }
 
+/* A read needs its value; a cas needs its expected value (when it is known
+ * to have matched) and makes its new one; a write makes its value. */
+static void needs_makes(const struct check_op *op, bool *needs, void *need, bool *makes,
+                        void *make)
+{
+    struct register_state *n = need, *m = make;
+    switch (op->fn) {
+    case CHECK_FN_READ:
+        *needs = op->outcome == CHECK_OK;
+        n->is_null = op->result.kind == CHECK_VALUE_NULL;
+        n->value = n->is_null ? 0 : op->result.i;
+        break;
+    case CHECK_FN_WRITE:
+        *makes = true;
+        m->value = op->arg.i;
+        break;
+    case CHECK_FN_CAS:
+        *needs = op->outcome == CHECK_OK;
+        n->is_null = op->arg.first_null;
+        n->value = n->is_null ? 0 : op->arg.i;
+        *makes = true;
+        m->value = op->arg.j;
+        break;
+    default:
+        break;
+    }
+}
+
+static bool read_only(const struct check_op *op)
+{
+    return op->fn == CHECK_FN_READ;
+}
+
 const struct check_model check_model_register = {
     .version = CHECK_MODEL_VERSION,
     .name = "register",
@@ -184,5 +220,8 @@ const struct check_model check_model_register = {
     .hash = hash,
     .describe = describe,
     .prune = prune,
+    .needs_makes = needs_makes,
+    .doomed = NULL, /* needs_makes covers the register */
+    .read_only = read_only,
     .close = NULL,
 };

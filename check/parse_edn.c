@@ -413,11 +413,11 @@ static int read_known(struct reader *r, const char *key, size_t key_len, struct 
         const char *text;
         size_t len = token(r, &text);
         int64_t number;
-        if (!token_int(text, len, &number) || number < 0) {
+        bool is_time = token_is(key, key_len, "time");
+        if (!token_int(text, len, &number) || (!is_time && number < 0)) {
             r->p = text;
-            rc = fail(r, token_is(key, key_len, "time") ? "a non-negative integer for :time"
-                                                        : "a non-negative integer for :index");
-        } else if (token_is(key, key_len, "time")) {
+            rc = fail(r, is_time ? "an integer for :time" : "a non-negative integer for :index");
+        } else if (is_time) {
             ev->time = number / 1000; /* Jepsen records nanoseconds */
         } else {
             ev->index = number;

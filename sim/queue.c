@@ -95,7 +95,8 @@ static int rebuild(struct queue *q, queue_key origin)
         return -1;
     size_t n = 0;
     for (int b = 0; b < QUEUE_BUCKETS; b++) {
-        memcpy(all + n, q->bucket[b].v, q->bucket[b].n * sizeof *all);
+        if (q->bucket[b].n) /* an empty bucket may have no array (memcpy from NULL is UB) */
+            memcpy(all + n, q->bucket[b].v, q->bucket[b].n * sizeof *all);
         n += q->bucket[b].n;
         q->bucket[b].n = 0;
     }

@@ -203,6 +203,19 @@ static inline void run_free(struct run *r)
     capture_free(&r->trace);
 }
 
+/* The next captured line as a NUL-terminated copy (caller frees), or NULL
+ * at the end; *pos starts at 0. Walks the capture once, never rescanning. */
+static inline char *next_line(const struct capture *c, size_t *pos)
+{
+    if (*pos >= c->len)
+        return NULL;
+    const char *p = c->data + *pos;
+    const char *nl = memchr(p, '\n', c->len - *pos);
+    size_t len = nl ? (size_t)(nl - p) : c->len - *pos;
+    *pos += len + 1;
+    return strndup(p, len);
+}
+
 /* The value of integer field "key" in a trace line, or -1. */
 static inline long long line_int(const char *line, const char *key)
 {
@@ -217,20 +230,14 @@ static inline long long line_int(const char *line, const char *key)
 static inline size_t count_lines(const struct capture *c, sim_time from, sim_time to,
                           const char *const *needles)
 {
-    size_t n = 0;
-    const char *p = c->data;
-    while (p && *p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *line = strndup(p, len);
+    size_t n = 0, pos = 0;
+    for (char *line; (line = next_line(c, &pos)); free(line)) {
         long long t = line_int(line, "t");
         bool ok = t >= from && t <= to;
         for (const char *const *s = needles; ok && *s; s++)
             if (!strstr(line, *s))
                 ok = false;
         n += ok;
-        free(line);
-        p = nl ? nl + 1 : NULL;
     }
     return n;
 }

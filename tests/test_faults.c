@@ -107,14 +107,10 @@ static int timer_times(const struct run *r, const char *node, sim_time *out, int
     int n = 0;
     char want[32];
     snprintf(want, sizeof want, "\"node\":\"%s\"", node);
-    for (const char *p = r->trace.data; p && *p && n < max;) {
-        const char *nl = strchr(p, '\n');
-        char *line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+    size_t pos = 0;
+    for (char *line; n < max && (line = next_line(&r->trace, &pos)); free(line))
         if (strstr(line, "\"ev\":\"timer\"") && strstr(line, want))
             out[n++] = line_int(line, "t");
-        free(line);
-        p = nl ? nl + 1 : NULL;
-    }
     return n;
 }
 
@@ -289,9 +285,8 @@ Test(faults, fifo_links_deliver_in_send_order)
                  "\"network\":{\"fifo\":true,\"latency\":{\"dist\":\"uniform\",\"min\":\"1ms\",\"max\":\"20ms\"}}}");
     long long last = 0;
     size_t inversions = 0, seen = 0;
-    for (const char *p = r.trace.data; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        char *line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+    size_t pos = 0;
+    for (char *line; (line = next_line(&r.trace, &pos));) {
         if (strstr(line, "\"ev\":\"recv\"") && strstr(line, "\"from\":\"n1\"")) {
             long long id = line_int(line, "id");
             inversions += id < last;
@@ -299,7 +294,6 @@ Test(faults, fifo_links_deliver_in_send_order)
             seen++;
         }
         free(line);
-        p = nl ? nl + 1 : NULL;
     }
     cr_expect_gt(seen, 500);
     cr_expect_eq(inversions, 0);
@@ -314,16 +308,14 @@ Test(faults, jitter_reorders_without_fifo)
                  "\"network\":{\"latency\":{\"dist\":\"uniform\",\"min\":\"1ms\",\"max\":\"20ms\"}}}");
     long long last = 0;
     size_t inversions = 0;
-    for (const char *p = r.trace.data; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        char *line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+    size_t pos = 0;
+    for (char *line; (line = next_line(&r.trace, &pos));) {
         if (strstr(line, "\"ev\":\"recv\"") && strstr(line, "\"from\":\"n1\"")) {
             long long id = line_int(line, "id");
             inversions += id < last;
             last = id;
         }
         free(line);
-        p = nl ? nl + 1 : NULL;
     }
     cr_expect_gt(inversions, 50);
     run_free(&r);
@@ -338,9 +330,8 @@ static void latency_bounds(const char *json, sim_time *lo, sim_time *hi, double 
     *hi = 0;
     double sum = 0;
     size_t n = 0;
-    for (const char *p = r.trace.data; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        char *line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+    size_t pos = 0;
+    for (char *line; (line = next_line(&r.trace, &pos));) {
         if (strstr(line, "\"ev\":\"send\"")) {
             sim_time l = line_int(line, "arrive") - line_int(line, "t");
             *lo = l < *lo ? l : *lo;
@@ -349,7 +340,6 @@ static void latency_bounds(const char *json, sim_time *lo, sim_time *hi, double 
             n++;
         }
         free(line);
-        p = nl ? nl + 1 : NULL;
     }
     *mean = n ? sum / (double)n : 0;
     run_free(&r);
