@@ -17,6 +17,7 @@
 #include "check/history.h"
 #include "check/history_read.h"
 #include "check/linear.h"
+#include "check/lost.h"
 #include "check/model.h"
 
 struct check_options {

@@ -1,6 +1,6 @@
 /* verdict.c - hands a run's history to the checkers (check/) and copies
  * their verdicts into the run result: linearizability with an explanation,
- * and the stale-read count of the consistency report. */
+ * the stale-read count of the consistency report, and lost writes. */
 #include "cli/verdict.h"
 
 #include <stdio.h>
@@ -50,6 +50,7 @@ void verdict_check(const char *history, size_t len, const char *name, double tim
     }
     struct check_options opt = {0};
     opt.timeout_us = (int64_t)(timeout_s * 1e6);
+    opt.max_bytes = (size_t)2 << 30; /* past 2 GiB of search memory: unknown */
     struct check_result res;
     if (check_linearizability(&h, &opt, &res, err, sizeof err) == 0) {
         switch (res.verdict) {
@@ -79,5 +80,8 @@ void verdict_check(const char *history, size_t len, const char *name, double tim
         r->stale_reads = (int64_t)cons.stale_reads;
         check_consistency_close(&cons);
     }
+    struct check_lost lost;
+    if (check_lost_writes(&h, &lost, err, sizeof err) == 0 && lost.keys_judged > 0)
+        r->lost_writes = (int64_t)lost.lost;
     check_history_close(&h);
 }
