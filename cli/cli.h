@@ -14,6 +14,12 @@ enum cli_exit {
 
 int cli_run_main(int argc, char **argv);    /* faultline run   (cmd_run.c) */
 int cli_check_main(int argc, char **argv);  /* faultline check (cmd_check.c) */
+int cli_view_main(int argc, char **argv);   /* faultline view   (cmd_view.c) */
+int cli_render_main(int argc, char **argv); /* faultline render (cmd_render.c) */
+int cli_export_main(int argc, char **argv); /* faultline export (cmd_export.c) */
+int cli_sweep_main(int argc, char **argv);   /* faultline sweep   (cmd_sweep.c) */
+int cli_compare_main(int argc, char **argv); /* faultline compare (cmd_compare.c) */
+int cli_lessons_main(int argc, char **argv); /* faultline lessons (cmd_lessons.c) */
 /* new subcommands: one line each, above this comment */
 
 #endif

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/report.h"
 #include "cli/runner.h"
+#include "viz/viz.h"
 
 static const char usage[] =
     "usage: faultline run [SCENARIO] [options]\n"
@@ -28,6 +29,7 @@ static const char usage[] =
     "  --quiet           print nothing; only the exit status tells\n"
     "  --json            print the summary as one JSON object\n"
     "  --no-color        never colour the summary\n"
+    "  --view            watch it live in the viewer first (faultline view --help)\n"
     "  -h, --help        this text\n"
     "\n"
     "exit status: 0 expectations hold (or none given), 1 they do not,\n"
@@ -59,7 +61,7 @@ int cli_run_main(int argc, char **argv)
 {
     struct run_options opt = {0};
     const char *path = NULL;
-    bool quiet = false, json = false, color = isatty(STDOUT_FILENO);
+    bool quiet = false, json = false, color = isatty(STDOUT_FILENO), view = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -104,6 +106,8 @@ int cli_run_main(int argc, char **argv)
             quiet = true;
         } else if (strcmp(a, "--json") == 0) {
             json = true;
+        } else if (strcmp(a, "--view") == 0) {
+            view = true;
         } else if (strcmp(a, "--no-color") == 0) {
             color = false;
         } else if (a[0] == '-' && a[1]) {
@@ -129,6 +133,15 @@ int cli_run_main(int argc, char **argv)
     if (scenario_load(path, &sc, err, sizeof err)) {
         fprintf(stderr, "faultline: %s\n", err);
         return CLI_BAD_INPUT;
+    }
+    if (view) { /* the window first; the summary of the scenario as written after */
+        struct viz_view_opts vo = {.app = {.seed_set = opt.seed_set, .seed = opt.seed,
+                                           .duration = opt.duration}};
+        if (viz_view(path, &vo, err, sizeof err)) {
+            fprintf(stderr, "faultline: %s\n", err);
+            scenario_free(sc);
+            return CLI_BAD_INPUT;
+        }
     }
     struct run_result r;
     int rc = runner_run(sc, &opt, &r, err, sizeof err);

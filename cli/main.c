@@ -17,6 +17,12 @@ static const struct command {
 } commands[] = {
     {"run", cli_run_main, "run a scenario and check its expectations (the default)"},
     {"check", cli_check_main, "check a client history (ours or Jepsen's EDN)"},
+    {"view", cli_view_main, "watch a scenario live (click faults in) or replay a trace, in a window"},
+    {"render", cli_render_main, "draw viewer frames offscreen as PNG (one moment, or a sequence)"},
+    {"export", cli_export_main, "export a run as a ShiViz log (--shiviz) for space-time diagrams"},
+    {"compare", cli_compare_main, "run one fault schedule against several protocols, side by side"},
+    {"sweep", cli_sweep_main, "run many seeds on every core (or MPI ranks), find and shrink failures"},
+    {"lessons", cli_lessons_main, "list the shipped scenarios (the lessons) with their titles"},
     /* new commands: one line each, above this comment */
     {"protocols", cmd_protocols, "list the protocols a scenario can name"},
     {"help", cmd_help, "this text; `faultline COMMAND --help` explains a command"},

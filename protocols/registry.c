@@ -6,10 +6,22 @@
 
 extern const struct sim_protocol echo_protocol;
 extern const struct sim_protocol primary_backup_protocol;
+extern const struct sim_protocol raft_protocol;
+extern const struct sim_protocol paxos_protocol;
+extern const struct sim_protocol twopc_protocol, threepc_protocol;
+extern const struct sim_protocol quorum_protocol;
+extern const struct sim_protocol chain_protocol;
+extern const struct sim_protocol multi_paxos_protocol;
 /* new protocols: one extern line each, above this comment */
 
 static const struct sim_protocol *const protocols[] = {
     &primary_backup_protocol,
+    &raft_protocol,
+    &paxos_protocol,
+    &twopc_protocol, &threepc_protocol,
+    &quorum_protocol,
+    &chain_protocol,
+    &multi_paxos_protocol,
     /* new protocols: one entry each, above this comment */
     &echo_protocol,
     NULL,

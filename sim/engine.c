@@ -417,6 +417,9 @@ void sim_destroy(struct sim *s)
         free(f->to.nodes);
     }
     free(s->recorded);
+    for (int i = 0; i < s->nnemesis_log; i++)
+        fault_copy_free(&s->nemesis_log[i]);
+    free(s->nemesis_log);
     jbuf_free(&s->tline);
     free(s);
 }
@@ -722,4 +725,11 @@ int sim_recorded_count(const struct sim *s) { return s->nrecorded; }
 const struct fault *sim_recorded_get(const struct sim *s, int i)
 {
     return i >= 0 && i < s->nrecorded ? &s->recorded[i] : NULL;
+}
+
+int sim_nemesis_count(const struct sim *s) { return s->nnemesis_log; }
+
+const struct fault *sim_nemesis_get(const struct sim *s, int i)
+{
+    return i >= 0 && i < s->nnemesis_log ? &s->nemesis_log[i] : NULL;
 }

@@ -117,4 +117,11 @@ int sim_inject(struct sim *s, const struct fault *f, char *err, size_t errcap);
 int sim_recorded_count(const struct sim *s);
 const struct fault *sim_recorded_get(const struct sim *s, int i);
 
+/* The faults the nemesis applied so far, in order, each as the scheduled
+ * fault that does the same (node ids, not roles; `duration` is its "for"):
+ * a scenario listing them, without the nemesis, replays the same schedule.
+ * The pointer is the engine's, valid until sim_destroy; NULL out of range. */
+int sim_nemesis_count(const struct sim *s);
+const struct fault *sim_nemesis_get(const struct sim *s, int i);
+
 #endif

@@ -635,6 +635,60 @@ static void shuffle(struct rng *r, int *a, int n)
     }
 }
 
+void fault_copy_free(struct fault *f)
+{
+    for (int g = 0; g < f->group_count; g++)
+        free(f->groups[g]);
+    free(f->groups);
+    free(f->group_sizes);
+    free(f->from.nodes);
+    free(f->to.nodes);
+}
+
+static int *copy_ints(const int *src, int n, bool *oom)
+{
+    if (n <= 0)
+        return NULL;
+    int *d = malloc((size_t)n * sizeof *d);
+    if (!d)
+        *oom = true;
+    else
+        memcpy(d, src, (size_t)n * sizeof *d);
+    return d;
+}
+
+/* Keeps a deep copy of a fault the nemesis applies, so that a sweep can
+ * replay the same schedule as explicit faults (and shrink it). */
+static void nemesis_record(struct sim *s, const struct fault *f)
+{
+    if (s->nnemesis_log == s->capnemesis_log) {
+        int cap = s->capnemesis_log ? s->capnemesis_log * 2 : 16;
+        struct fault *l = realloc(s->nemesis_log, (size_t)cap * sizeof *l);
+        if (!l) {
+            sim_fatal(s, SIM_ENOMEM);
+            return;
+        }
+        s->nemesis_log = l;
+        s->capnemesis_log = cap;
+    }
+    struct fault *c = &s->nemesis_log[s->nnemesis_log++];
+    bool oom = false;
+    *c = *f;
+    c->from.nodes = copy_ints(f->from.nodes, f->from.count, &oom);
+    c->to.nodes = copy_ints(f->to.nodes, f->to.count, &oom);
+    c->groups = NULL;
+    c->group_count = 0;
+    c->group_sizes = copy_ints(f->group_sizes, f->group_count, &oom);
+    if (f->group_count && (c->groups = calloc((size_t)f->group_count, sizeof *c->groups))) {
+        c->group_count = f->group_count;
+        for (int g = 0; g < f->group_count; g++)
+            c->groups[g] = copy_ints(f->groups[g], f->group_sizes[g], &oom);
+    } else if (f->group_count)
+        oom = true;
+    if (oom)
+        sim_fatal(s, SIM_ENOMEM);
+}
+
 static sim_time nemesis_next(struct sim *s)
 {
     const struct nemesis_cfg *nm = &s->sc->nemesis;
@@ -757,8 +811,10 @@ void fault_nemesis(struct sim *s)
         default:
             break;
         }
-        if (f.kind != FAULT_CRASH || f.target.node >= 0)
+        if (f.kind != FAULT_CRASH || f.target.node >= 0) {
+            nemesis_record(s, &f);
             fault_fire(s, &f, true);
+        }
         free(perm);
         free(sizes);
     }

@@ -240,6 +240,8 @@ struct sim {
     int nmetrics, capmetrics;
     struct fault *recorded;   /* faults injected interactively (sim_inject) */
     int nrecorded, caprecorded;
+    struct fault *nemesis_log; /* faults the nemesis applied, in order (sim_nemesis_get) */
+    int nnemesis_log, capnemesis_log;
 };
 
 /* The handle a protocol hook receives. */
@@ -308,6 +310,8 @@ void fault_fire(struct sim *s, const struct fault *f, bool from_nemesis);
 void fault_revert(struct sim *s, int applied_index);
 void fault_nemesis(struct sim *s);
 void fault_flap(struct sim *s, int block_id);
+/* Frees what a deep copy of a fault (nemesis_log) owns, not the struct. */
+void fault_copy_free(struct fault *f);
 
 /* workload.c */
 int workload_init(struct sim *s);

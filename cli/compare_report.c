@@ -1,0 +1,515 @@
+/* compare_report.c - the comparison as a text table (columns sized to fit,
+ * mean ± sd over seeds), as CSV and as JSON, the recovery after each fault
+ * per protocol, and the chart of ok operations over time. */
+#include "cli/compare_report.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "viz/plot.h"
+
+enum { NCOLS = 15, CELL = 64 };
+
+static const char *const headers[NCOLS] = {
+    "protocol", "ok", "writes ok", "write gap", "gap", "ok ops/s", "p50", "p99", "msgs/op",
+    "recovery", "violations", "linearizable", "stale", "lost", "blocked"};
+
+static bool single(const struct compare *cmp)
+{
+    return cmp->first == cmp->last;
+}
+
+/* ---- cells ------------------------------------------------------------------------------ */
+
+static void fmt_secs(double s, char *buf, size_t cap)
+{
+    if (s < 1.0)
+        snprintf(buf, cap, "%.0fms", s * 1000.0);
+    else
+        snprintf(buf, cap, "%.2fs", s);
+}
+
+enum unit { U_PCT, U_SECS, U_MS, U_NUM1, U_INT };
+
+static void fmt_value(double v, enum unit u, char *buf, size_t cap)
+{
+    switch (u) {
+    case U_PCT: snprintf(buf, cap, "%.1f%%", v * 100.0); break;
+    case U_SECS: fmt_secs(v, buf, cap); break;
+    case U_MS: snprintf(buf, cap, v < 10 ? "%.1fms" : "%.0fms", v); break;
+    case U_NUM1: snprintf(buf, cap, "%.1f", v); break;
+    case U_INT: snprintf(buf, cap, "%.0f", v); break;
+    }
+}
+
+/* "97.1%", or over seeds "97.1% ±1.2" (the spread in the same unit). */
+static void fmt_stat(const struct compare_stat *s, enum unit u, bool one, char *buf, size_t cap)
+{
+    if (s->n == 0) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    char m[32], d[32];
+    fmt_value(s->mean, u, m, sizeof m);
+    if (one || s->n < 2) {
+        snprintf(buf, cap, "%s", m);
+        return;
+    }
+    switch (u) { /* the spread in the mean's unit */
+    case U_PCT: snprintf(d, sizeof d, "%.1f%%", s->sd * 100.0); break;
+    case U_SECS: fmt_secs(s->sd, d, sizeof d); break;
+    case U_MS: snprintf(d, sizeof d, s->sd < 10 ? "%.1fms" : "%.0fms", s->sd); break;
+    default: snprintf(d, sizeof d, "%.1f", s->sd); break;
+    }
+    snprintf(buf, cap, "%s ±%s", m, d);
+}
+
+static void row_cells(const struct compare *cmp, const struct compare_row *row, char cells[NCOLS][CELL])
+{
+    bool one = single(cmp);
+    const struct compare_run *r = row->nruns ? &row->runs[0] : NULL;
+    snprintf(cells[0], CELL, "%s", row->label);
+    fmt_stat(&row->availability, U_PCT, one, cells[1], CELL);
+    fmt_stat(&row->write_availability, U_PCT, one, cells[2], CELL);
+    fmt_stat(&row->longest_write_gap, U_SECS, one, cells[3], CELL);
+    fmt_stat(&row->longest_gap, U_SECS, one, cells[4], CELL);
+    fmt_stat(&row->throughput, U_NUM1, one, cells[5], CELL);
+    fmt_stat(&row->p50, U_MS, one, cells[6], CELL);
+    fmt_stat(&row->p99, U_MS, one, cells[7], CELL);
+    fmt_stat(&row->msgs_per_op, U_NUM1, one, cells[8], CELL);
+    fmt_stat(&row->recover_worst, U_SECS, one, cells[9], CELL);
+    if (row->never_recovered) {
+        char never[32];
+        snprintf(never, sizeof never, "never x%d", row->never_recovered);
+        if (row->recover_worst.n) {
+            size_t used = strlen(cells[9]);
+            snprintf(cells[9] + used, CELL - used, ", %s", never);
+        } else
+            snprintf(cells[9], CELL, "%s", never);
+    }
+    int ok_runs = row->nruns - row->errors;
+    if (one) {
+        if (!r || r->error)
+            snprintf(cells[10], CELL, "-");
+        else if (r->violations)
+            snprintf(cells[10], CELL, "%d %s", r->violations, r->invariant);
+        else
+            snprintf(cells[10], CELL, "none");
+        static const char *const v[] = {"NO", "yes", "unknown"};
+        snprintf(cells[11], CELL, "%s", r && !r->error && r->linearizable >= 0 && r->linearizable <= 2
+                                            ? v[r->linearizable] : "-");
+    } else {
+        snprintf(cells[10], CELL, "%d/%d seeds", row->seeds_violating, ok_runs);
+        snprintf(cells[11], CELL, "%d/%d", row->seeds_linearizable, ok_runs);
+        if (row->seeds_unknown) {
+            size_t used = strlen(cells[11]);
+            snprintf(cells[11] + used, CELL - used, " (%d unknown)", row->seeds_unknown);
+        }
+    }
+    fmt_stat(&row->stale_reads, U_INT, one, cells[12], CELL);
+    fmt_stat(&row->lost_writes, U_INT, one, cells[13], CELL);
+    fmt_stat(&row->blocked, U_INT, one, cells[14], CELL);
+}
+
+/* ---- text -------------------------------------------------------------------------------- */
+
+static bool ends_fault(const char *text)
+{
+    return strncmp(text, "recover ", 8) == 0 || strncmp(text, "heal", 4) == 0 ||
+           strstr(text, "restored") || strstr(text, " is less slow") ||
+           strstr(text, " is fast again") || strstr(text, " eases") || strstr(text, " ends");
+}
+
+static void print_params(FILE *out, const struct compare_row *row, int label_w)
+{
+    char *p = row->params ? cJSON_PrintUnformatted(row->params) : NULL;
+    fprintf(out, "  %-*s  %s%s\n", label_w, row->label, p ? p : "its defaults",
+            row->scenario_params ? "  (from the scenario, which runs this protocol)" : "");
+    cJSON_free(p);
+}
+
+/* Recovery after each fault of the first seed: the faults numbered, then
+ * one line per protocol, at most COLS faults to a block. */
+static void print_recovery(FILE *out, const struct compare *cmp, int label_w, const char *bold,
+                           const char *reset)
+{
+    const struct compare_run *base = NULL;
+    for (int i = 0; i < cmp->nrows && !base; i++)
+        if (cmp->rows[i].nruns && !cmp->rows[i].runs[0].error)
+            base = &cmp->rows[i].runs[0];
+    if (!base || base->nfaults == 0)
+        return;
+    enum { MAX_FAULTS = 48, COLS = 10 };
+    int nf = base->nfaults < MAX_FAULTS ? base->nfaults : MAX_FAULTS;
+    fprintf(out, "\n%sfaults%s (seed %llu)\n", bold, reset, (unsigned long long)base->seed);
+    for (int f = 0; f < nf; f++) {
+        char at[32];
+        scenario_format_time(base->faults[f].at, at, sizeof at);
+        fprintf(out, "  #%-3d %9s  %s\n", f + 1, at, base->faults[f].text);
+    }
+    if (base->nfaults > nf)
+        fprintf(out, "  ... %d more (--json lists every one)\n", base->nfaults - nf);
+    fprintf(out, "\n%stime to recover after each fault%s: until the first write invoked after it "
+            "completed ok (never: none did; -: none was invoked)\n", bold, reset);
+    for (int from = 0; from < nf; from += COLS) {
+        int to = from + COLS < nf ? from + COLS : nf;
+        fprintf(out, "  %-*s", label_w, "");
+        for (int f = from; f < to; f++) {
+            char h[16];
+            snprintf(h, sizeof h, "#%d", f + 1);
+            fprintf(out, "  %7s", h);
+        }
+        fprintf(out, "\n");
+        for (int i = 0; i < cmp->nrows; i++) {
+            const struct compare_row *row = &cmp->rows[i];
+            const struct compare_run *r = row->nruns ? &row->runs[0] : NULL;
+            fprintf(out, "  %-*s", label_w, row->label);
+            for (int f = from; f < to; f++) {
+                char cell[32] = "";
+                /* role-targeted faults may differ per protocol: same index, same time */
+                if (r && !r->error && f < r->nfaults && r->faults[f].at == base->faults[f].at) {
+                    sim_time rec = r->faults[f].recover;
+                    if (rec == -1)
+                        snprintf(cell, sizeof cell, "never");
+                    else if (rec == -2)
+                        snprintf(cell, sizeof cell, "-");
+                    else
+                        fmt_secs((double)rec / 1e6, cell, sizeof cell);
+                }
+                fprintf(out, "  %7s", cell);
+            }
+            fprintf(out, "\n");
+        }
+    }
+}
+
+void compare_report_text(FILE *out, const struct compare *cmp, bool color)
+{
+    const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
+               *red = color ? "\033[31m" : "", *reset = color ? "\033[0m" : "";
+    const struct scenario *sc = cmp->sc;
+    char dur[32];
+    scenario_format_duration(cmp->nrows ? cmp->rows[0].sc->duration : sc->duration, dur, sizeof dur);
+    fprintf(out, "%scompare %s%s: %d nodes, %s", bold, sc->name, reset, sc->nodes, dur);
+    if (single(cmp))
+        fprintf(out, ", seed %llu\n", (unsigned long long)cmp->first);
+    else
+        fprintf(out, ", seeds %llu..%llu (mean ±sd over %llu seeds)\n", (unsigned long long)cmp->first,
+                (unsigned long long)cmp->last, (unsigned long long)(cmp->last - cmp->first + 1));
+    if (sc->title && *sc->title)
+        fprintf(out, "  %s\n", sc->title);
+    fprintf(out, "\n");
+
+    /* the table, columns as wide as their widest cell */
+    char(*cells)[NCOLS][CELL] = calloc((size_t)cmp->nrows + 1, sizeof *cells);
+    if (!cells)
+        return;
+    for (int c = 0; c < NCOLS; c++)
+        snprintf(cells[0][c], CELL, "%s", headers[c]);
+    for (int i = 0; i < cmp->nrows; i++)
+        row_cells(cmp, &cmp->rows[i], cells[i + 1]);
+    int width[NCOLS] = {0};
+    for (int i = 0; i <= cmp->nrows; i++)
+        for (int c = 0; c < NCOLS; c++) {
+            int len = (int)strlen(cells[i][c]);
+            if (len > width[c])
+                width[c] = len;
+        }
+    for (int i = 0; i <= cmp->nrows; i++) {
+        fprintf(out, "%s", i == 0 ? bold : "");
+        for (int c = 0; c < NCOLS; c++)
+            fprintf(out, c == 0 ? "%-*s" : "  %*s", width[c], cells[i][c]);
+        fprintf(out, "%s\n", i == 0 ? reset : "");
+    }
+    free(cells);
+
+    int label_w = 8;
+    for (int i = 0; i < cmp->nrows; i++)
+        if ((int)strlen(cmp->rows[i].label) > label_w)
+            label_w = (int)strlen(cmp->rows[i].label);
+    fprintf(out, "\n%sparams%s\n", bold, reset);
+    for (int i = 0; i < cmp->nrows; i++)
+        print_params(out, &cmp->rows[i], label_w);
+    for (int i = 0; i < cmp->nrows; i++) {
+        const struct compare_row *row = &cmp->rows[i];
+        for (int k = 0; k < row->nruns; k++)
+            if (row->runs[k].error) {
+                fprintf(out, "  %s%s, seed %llu: %s%s\n", red, row->label,
+                        (unsigned long long)row->runs[k].seed, row->runs[k].error_text, reset);
+                break;
+            }
+    }
+    if (sc->nemesis.enabled)
+        fprintf(out, "\n  %sthe nemesis applied %s faults to every protocol, seed by seed%s%s\n",
+                cmp->same_schedule ? dim : red, cmp->same_schedule ? "the same" : "DIFFERENT",
+                cmp->same_schedule ? "" : " (a determinism bug: please report it)", reset);
+    print_recovery(out, cmp, label_w, bold, reset);
+    fprintf(out, "\n%sok: client operations that completed ok; write gap, gap: the longest time without "
+            "an ok write, an ok operation (after the first); recovery: the longest wait after a "
+            "fault until a write invoked after it succeeded%s\n", dim, reset);
+}
+
+/* ---- CSV ---------------------------------------------------------------------------------- */
+
+static void csv_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_stat(FILE *out, const struct compare_stat *s)
+{
+    if (s->n)
+        fprintf(out, ",%.6g,%.6g", s->mean, s->sd);
+    else
+        fprintf(out, ",,");
+}
+
+void compare_report_csv(FILE *out, const struct compare *cmp)
+{
+    static const char *const names[] = {"availability", "write_availability", "longest_gap_s",
+                                        "longest_write_gap_s", "throughput_ops_s", "p50_ms",
+                                        "p99_ms", "msgs_per_op", "worst_recovery_s", "violations",
+                                        "stale_reads", "lost_writes", "blocked"};
+    fprintf(out, "label,protocol,seeds,errors");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        fprintf(out, ",%s,%s_sd", names[i], names[i]);
+    fprintf(out, ",never_recovered,seeds_violating,seeds_linearizable,seeds_not_linearizable,"
+            "seeds_unknown,params\n");
+    for (int i = 0; i < cmp->nrows; i++) {
+        const struct compare_row *r = &cmp->rows[i];
+        csv_str(out, r->label);
+        fprintf(out, ",%s,%d,%d", r->protocol, r->nruns, r->errors);
+        const struct compare_stat *all[] = {&r->availability, &r->write_availability,
+                                            &r->longest_gap, &r->longest_write_gap, &r->throughput,
+                                            &r->p50, &r->p99, &r->msgs_per_op, &r->recover_worst,
+                                            &r->violations, &r->stale_reads, &r->lost_writes,
+                                            &r->blocked};
+        for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+            csv_stat(out, all[k]);
+        fprintf(out, ",%d,%d,%d,%d,%d,", r->never_recovered, r->seeds_violating,
+                r->seeds_linearizable, r->seeds_not_linearizable, r->seeds_unknown);
+        char *p = r->params ? cJSON_PrintUnformatted(r->params) : NULL;
+        csv_str(out, p ? p : "");
+        cJSON_free(p);
+        fprintf(out, "\n");
+    }
+}
+
+/* ---- JSON --------------------------------------------------------------------------------- */
+
+static void json_stat(cJSON *o, const char *key, const struct compare_stat *s)
+{
+    if (!s->n) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    cJSON *x = cJSON_AddObjectToObject(o, key);
+    if (!x)
+        return;
+    cJSON_AddNumberToObject(x, "mean", s->mean);
+    cJSON_AddNumberToObject(x, "sd", s->sd);
+    cJSON_AddNumberToObject(x, "min", s->min);
+    cJSON_AddNumberToObject(x, "max", s->max);
+    cJSON_AddNumberToObject(x, "n", s->n);
+}
+
+static cJSON *json_run(const struct compare_run *r)
+{
+    static const char *const v[] = {"no", "yes", "unknown"};
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "seed", (double)r->seed);
+    if (r->error) {
+        cJSON_AddStringToObject(o, "error", r->error_text);
+        return o;
+    }
+    cJSON_AddNumberToObject(o, "ops_invoked", (double)r->ops_invoked);
+    cJSON_AddNumberToObject(o, "ops_ok", (double)r->ops_ok);
+    cJSON_AddNumberToObject(o, "ops_fail", (double)r->ops_fail);
+    cJSON_AddNumberToObject(o, "ops_info", (double)r->ops_info);
+    cJSON_AddNumberToObject(o, "writes_invoked", (double)r->writes_invoked);
+    cJSON_AddNumberToObject(o, "writes_ok", (double)r->writes_ok);
+    cJSON_AddNumberToObject(o, "longest_gap_us", (double)r->longest_gap);
+    cJSON_AddNumberToObject(o, "longest_gap_at_us", (double)r->longest_gap_at);
+    cJSON_AddNumberToObject(o, "longest_write_gap_us", (double)r->longest_write_gap);
+    cJSON_AddNumberToObject(o, "longest_write_gap_at_us", (double)r->longest_write_gap_at);
+    cJSON_AddNumberToObject(o, "p50_us", (double)r->p50);
+    cJSON_AddNumberToObject(o, "p99_us", (double)r->p99);
+    cJSON_AddNumberToObject(o, "messages", (double)r->messages);
+    cJSON_AddNumberToObject(o, "violations", r->violations);
+    if (r->violations)
+        cJSON_AddStringToObject(o, "first_violation", r->invariant);
+    if (r->linearizable >= 0 && r->linearizable <= 2)
+        cJSON_AddStringToObject(o, "linearizable", v[r->linearizable]);
+    else
+        cJSON_AddNullToObject(o, "linearizable");
+    if (r->stale_reads >= 0)
+        cJSON_AddNumberToObject(o, "stale_reads", (double)r->stale_reads);
+    if (r->lost_writes >= 0)
+        cJSON_AddNumberToObject(o, "lost_writes", (double)r->lost_writes);
+    cJSON_AddNumberToObject(o, "blocked", (double)r->blocked);
+    cJSON_AddNumberToObject(o, "max_leaders", r->max_leaders);
+    cJSON_AddNumberToObject(o, "nemesis_faults", r->nemesis_faults);
+    char hash[20];
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)r->schedule_hash);
+    cJSON_AddStringToObject(o, "nemesis_schedule", hash);
+    cJSON *faults = cJSON_AddArrayToObject(o, "faults");
+    for (int f = 0; faults && f < r->nfaults; f++) {
+        cJSON *x = cJSON_CreateObject();
+        if (!x)
+            break;
+        cJSON_AddNumberToObject(x, "at_us", (double)r->faults[f].at);
+        cJSON_AddStringToObject(x, "fault", r->faults[f].text);
+        if (r->faults[f].recover >= 0)
+            cJSON_AddNumberToObject(x, "recover_us", (double)r->faults[f].recover);
+        else
+            cJSON_AddStringToObject(x, "recover_us", r->faults[f].recover == -1 ? "never" : "no ops after it");
+        cJSON_AddItemToArray(faults, x);
+    }
+    cJSON_AddNumberToObject(o, "bucket_us", (double)r->bucket);
+    cJSON *b = cJSON_AddArrayToObject(o, "ok_per_bucket");
+    for (int i = 0; b && i < r->nbuckets; i++)
+        cJSON_AddItemToArray(b, cJSON_CreateNumber(r->buckets[i]));
+    return o;
+}
+
+cJSON *compare_report_json(const struct compare *cmp)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return NULL;
+    cJSON_AddStringToObject(root, "scenario", cmp->sc->name);
+    cJSON_AddStringToObject(root, "file", cmp->scenario_path ? cmp->scenario_path : "");
+    cJSON_AddNumberToObject(root, "first_seed", (double)cmp->first);
+    cJSON_AddNumberToObject(root, "last_seed", (double)cmp->last);
+    cJSON_AddBoolToObject(root, "same_nemesis_schedule", cmp->same_schedule);
+    cJSON *rows = cJSON_AddArrayToObject(root, "rows");
+    for (int i = 0; rows && i < cmp->nrows; i++) {
+        const struct compare_row *r = &cmp->rows[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            break;
+        cJSON_AddStringToObject(o, "label", r->label);
+        cJSON_AddStringToObject(o, "protocol", r->protocol);
+        if (r->params)
+            cJSON_AddItemToObject(o, "params", cJSON_Duplicate(r->params, true));
+        else
+            cJSON_AddObjectToObject(o, "params");
+        cJSON_AddBoolToObject(o, "scenario_params", r->scenario_params);
+        cJSON_AddNumberToObject(o, "errors", r->errors);
+        json_stat(o, "availability", &r->availability);
+        json_stat(o, "write_availability", &r->write_availability);
+        json_stat(o, "longest_gap_s", &r->longest_gap);
+        json_stat(o, "longest_write_gap_s", &r->longest_write_gap);
+        json_stat(o, "throughput_ops_s", &r->throughput);
+        json_stat(o, "p50_ms", &r->p50);
+        json_stat(o, "p99_ms", &r->p99);
+        json_stat(o, "msgs_per_op", &r->msgs_per_op);
+        json_stat(o, "worst_recovery_s", &r->recover_worst);
+        cJSON_AddNumberToObject(o, "never_recovered", r->never_recovered);
+        json_stat(o, "violations", &r->violations);
+        cJSON_AddNumberToObject(o, "seeds_violating", r->seeds_violating);
+        cJSON_AddNumberToObject(o, "seeds_linearizable", r->seeds_linearizable);
+        cJSON_AddNumberToObject(o, "seeds_not_linearizable", r->seeds_not_linearizable);
+        cJSON_AddNumberToObject(o, "seeds_unknown", r->seeds_unknown);
+        json_stat(o, "stale_reads", &r->stale_reads);
+        json_stat(o, "lost_writes", &r->lost_writes);
+        json_stat(o, "blocked", &r->blocked);
+        cJSON *runs = cJSON_AddArrayToObject(o, "runs");
+        for (int k = 0; runs && k < r->nruns; k++)
+            cJSON_AddItemToArray(runs, json_run(&r->runs[k]));
+        cJSON_AddItemToArray(rows, o);
+    }
+    return root;
+}
+
+/* ---- the chart ---------------------------------------------------------------------------- */
+
+int compare_report_plot(const struct compare *cmp, const char *path, char *err, size_t errcap)
+{
+    int n = 0;
+    sim_time bucket = cmp->bucket;
+    for (int i = 0; i < cmp->nrows; i++)
+        for (int k = 0; k < cmp->rows[i].nruns; k++)
+            if (!cmp->rows[i].runs[k].error && cmp->rows[i].runs[k].nbuckets > n)
+                n = cmp->rows[i].runs[k].nbuckets;
+    if (n == 0) {
+        snprintf(err, errcap, "--plot: no run to plot");
+        return SIM_EINVAL;
+    }
+    n++; /* a point at 0, then one at the end of each bucket */
+    double *ys = calloc((size_t)cmp->nrows * (size_t)n, sizeof *ys);
+    struct viz_plot_series *series = calloc((size_t)cmp->nrows, sizeof *series);
+    const struct compare_run *base = NULL;
+    for (int i = 0; i < cmp->nrows && !base; i++)
+        if (cmp->rows[i].nruns && !cmp->rows[i].runs[0].error)
+            base = &cmp->rows[i].runs[0];
+    int nmark = base ? base->nfaults : 0;
+    struct viz_plot_marker *marks = calloc((size_t)(nmark ? nmark : 1), sizeof *marks);
+    if (!ys || !series || !marks) {
+        free(ys);
+        free(series);
+        free(marks);
+        snprintf(err, errcap, "out of memory drawing the chart");
+        return SIM_ENOMEM;
+    }
+    /* ok operations completed so far, the mean over seeds: a stall is a
+     * flat stretch, a slower protocol a flatter line */
+    for (int i = 0; i < cmp->nrows; i++) {
+        const struct compare_row *row = &cmp->rows[i];
+        double *y = ys + (size_t)i * (size_t)n;
+        int used = 0;
+        for (int k = 0; k < row->nruns; k++) {
+            const struct compare_run *r = &row->runs[k];
+            if (r->error)
+                continue;
+            used++;
+            for (int b = 0; b < r->nbuckets && b + 1 < n; b++)
+                y[b + 1] += (double)r->buckets[b];
+        }
+        for (int b = 1; b < n; b++)
+            y[b] = y[b - 1] + (used ? y[b] / used : 0);
+        series[i] = (struct viz_plot_series){row->label, y, n};
+    }
+    for (int f = 0; f < nmark; f++)
+        marks[f] = (struct viz_plot_marker){(double)base->faults[f].at / 1e6, base->faults[f].text,
+                                            ends_fault(base->faults[f].text)};
+    char title[300], sub[300], bk[32];
+    snprintf(title, sizeof title, "%s: client operations completed ok", cmp->sc->name);
+    scenario_format_duration(bucket, bk, sizeof bk);
+    if (single(cmp))
+        snprintf(sub, sizeof sub, "%d nodes, seed %llu, counted every %s; a flat stretch is a stall; "
+                 "dashed: faults (red) and their ends (green)", cmp->sc->nodes,
+                 (unsigned long long)cmp->first, bk);
+    else
+        snprintf(sub, sizeof sub, "%d nodes, the mean of seeds %llu..%llu, counted every %s; a flat "
+                 "stretch is a stall; dashed: seed %llu's faults (red) and their ends (green)",
+                 cmp->sc->nodes, (unsigned long long)cmp->first, (unsigned long long)cmp->last, bk,
+                 (unsigned long long)cmp->first);
+    struct viz_plot p = {
+        .title = title,
+        .subtitle = sub,
+        .xlabel = "simulated time (s)",
+        .ylabel = "ok operations so far",
+        .x0 = 0,
+        .dx = (double)bucket / 1e6,
+        .series = series,
+        .nseries = cmp->nrows,
+        .markers = marks,
+        .nmarkers = nmark,
+    };
+    int rc = viz_plot_png(&p, path, err, errcap);
+    free(ys);
+    free(series);
+    free(marks);
+    return rc;
+}

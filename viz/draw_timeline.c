@@ -1,0 +1,232 @@
+/* draw_timeline.c - the timeline bar: the whole run end to end, how far we
+ * are, fault markers above it (what kind by colour and shape), violations
+ * as vermillion diamonds, captions below; faults and captions a live run has
+ * not reached yet are drawn hollow. Dragging on it seeks. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "viz/draw.h"
+
+/* The bar's horizontal extent. */
+static void bar(const struct viz_layout *L, float *x0, float *w)
+{
+    float pad = 18 * L->s;
+    *x0 = L->timeline.x + pad;
+    *w = L->timeline.w - 2 * pad;
+}
+
+static float x_of(const struct viz_layout *L, sim_time duration, sim_time t)
+{
+    float x0, w;
+    bar(L, &x0, &w);
+    if (duration <= 0)
+        return x0;
+    double f = (double)t / (double)duration;
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    return x0 + w * (float)f;
+}
+
+sim_time viz_timeline_time_at(const struct viz_layout *L, sim_time duration, float x)
+{
+    float x0, w;
+    bar(L, &x0, &w);
+    double f = (x - x0) / w;
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    return (sim_time)llround(f * (double)duration);
+}
+
+static float track_y(const struct viz_layout *L)
+{
+    return L->timeline.y + 30 * L->s;
+}
+
+/* Marker colour by fault kind: what broke (crash) dark, what mends (recover,
+ * heal) green, the network purple, time-related orange. */
+static struct viz_rgba mark_color(uint8_t kind)
+{
+    switch (kind) {
+    case VIZ_EV_CRASH: return VIZ_RGB(VIZ_INK);
+    case VIZ_EV_RECOVER:
+    case VIZ_EV_HEAL: return VIZ_RGB(VIZ_GREEN);
+    case VIZ_EV_PARTITION:
+    case VIZ_EV_ISOLATE:
+    case VIZ_EV_CUT:
+    case VIZ_EV_FLAP: return VIZ_RGB(VIZ_PURPLE);
+    case VIZ_EV_CLOCK:
+    case VIZ_EV_SLOW: return VIZ_RGB(VIZ_ORANGE);
+    case VIZ_EV_LOSS:
+    case VIZ_EV_DUPLICATION: return VIZ_RGB(VIZ_SKY);
+    case VIZ_EV_DROP_MESSAGE: return VIZ_RGB(VIZ_BAD);
+    default: return VIZ_RGB(VIZ_INK_SOFT);
+    }
+}
+
+static struct viz_rgba fault_kind_color(enum fault_kind k)
+{
+    static const uint8_t map[FAULT_KIND_COUNT] = {
+        [FAULT_CRASH] = VIZ_EV_CRASH, [FAULT_RECOVER] = VIZ_EV_RECOVER,
+        [FAULT_PARTITION] = VIZ_EV_PARTITION, [FAULT_ISOLATE] = VIZ_EV_ISOLATE,
+        [FAULT_CUT] = VIZ_EV_CUT, [FAULT_HEAL] = VIZ_EV_HEAL, [FAULT_FLAP] = VIZ_EV_FLAP,
+        [FAULT_CLOCK] = VIZ_EV_CLOCK, [FAULT_SLOW] = VIZ_EV_SLOW, [FAULT_DROP] = VIZ_EV_LOSS,
+        [FAULT_DUPLICATE] = VIZ_EV_DUPLICATION, [FAULT_DROP_MESSAGE] = VIZ_EV_DROP_MESSAGE,
+    };
+    return mark_color((unsigned)k < FAULT_KIND_COUNT ? map[k] : 0);
+}
+
+static void tick_label(sim_time t, char *buf, size_t cap)
+{
+    if (t % SIM_S == 0)
+        snprintf(buf, cap, "%llds", (long long)(t / SIM_S));
+    else
+        scenario_format_duration(t, buf, cap);
+}
+
+void viz_draw_timeline(struct viz_draw *d)
+{
+    const struct viz_layout *L = d->L;
+    const struct viz_store *st = &d->tape->store;
+    const struct viz_rect *r = &L->timeline;
+    float s = d->s;
+    sim_time dur = st->hdr.duration;
+    viz_gfx_rect(d->g, r->x, r->y, r->w, r->h, VIZ_RGB(VIZ_PANEL));
+    viz_gfx_rect(d->g, r->x, r->y, r->w, 1 * s, VIZ_RGB(VIZ_RULE));
+    float x0, w;
+    bar(L, &x0, &w);
+    float ty = track_y(L), th = 9 * s;
+    float now_x = x_of(L, dur, d->m->t);
+    viz_gfx_round_rect(d->g, x0, ty, w, th, th / 2, VIZ_RGB(0xD6D6CF));
+    viz_gfx_round_rect(d->g, x0, ty, now_x - x0 > th ? now_x - x0 : th, th, th / 2, VIZ_RGB(VIZ_BLUE));
+    /* ticks: a round step at least 70 pixels apart */
+    static const sim_time steps[] = {1 * SIM_MS, 2 * SIM_MS, 5 * SIM_MS, 10 * SIM_MS, 20 * SIM_MS,
+                                     50 * SIM_MS, 100 * SIM_MS, 200 * SIM_MS, 500 * SIM_MS, SIM_S,
+                                     2 * SIM_S, 5 * SIM_S, 10 * SIM_S, 30 * SIM_S, 60 * SIM_S,
+                                     120 * SIM_S, 300 * SIM_S, 600 * SIM_S, 1800 * SIM_S, 3600 * SIM_S};
+    sim_time step = steps[sizeof steps / sizeof steps[0] - 1];
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (dur > 0 && w * (float)steps[i] / (float)dur >= 70 * s) {
+            step = steps[i];
+            break;
+        }
+    for (sim_time t = 0; t <= dur && step > 0; t += step) {
+        float x = x_of(L, dur, t);
+        viz_gfx_rect(d->g, x - 0.5f * s, ty + th, 1 * s, 3 * s, VIZ_RGB(VIZ_INK_SOFT));
+    }
+    /* markers: faults above the track, violations larger, captions below.
+     * Live, only what has happened (the rest of the plan is drawn hollow),
+     * so a frame depends on its moment alone. */
+    float my = ty - 3 * s;
+    int32_t upto = d->ui->live ? d->m->k : st->nev;
+    for (int32_t i = 0; i < st->faults.n && st->faults.ev[i] < upto; i++) {
+        int32_t ev = st->faults.ev[i];
+        const struct viz_event *e = &st->ev[ev];
+        float x = x_of(L, dur, e->t);
+        float k = (e->flags & VIZ_EVF_NEMESIS) ? 5 * s : 7 * s;
+        struct viz_rgba c = mark_color(e->kind);
+        if (e->kind == VIZ_EV_FAULT_SKIPPED)
+            c = VIZ_RGB(VIZ_RULE);
+        viz_gfx_tri(d->g, x - k, my - 1.6f * k, x + k, my - 1.6f * k, x, my, c);
+    }
+    for (int32_t i = 0; i < st->violations.n && st->violations.ev[i] < upto; i++) {
+        float x = x_of(L, dur, st->ev[st->violations.ev[i]].t);
+        float k = 7.5f * s, cy = ty - 11 * s;
+        float xy[8] = {x, cy - k, x + k, cy, x, cy + k, x - k, cy};
+        viz_gfx_poly(d->g, xy, 4, VIZ_RGB(VIZ_BAD));
+    }
+    for (int32_t i = 0; i < st->captions.n && st->captions.ev[i] < upto; i++) {
+        float x = x_of(L, dur, st->ev[st->captions.ev[i]].t);
+        viz_gfx_round_rect(d->g, x - 4 * s, ty + th + 4 * s, 8 * s, 8 * s, 2 * s, VIZ_RGB(VIZ_BLUE));
+    }
+    /* live: what the scenario still has in store, hollow */
+    const struct scenario *sc = d->ui->sc;
+    if (d->ui->live && sc) {
+        for (int i = 0; i < sc->fault_count; i++) {
+            if (sc->faults[i].at <= d->m->t || sc->faults[i].at > dur)
+                continue;
+            float x = x_of(L, dur, sc->faults[i].at), k = 7 * s;
+            struct viz_rgba c = fault_kind_color(sc->faults[i].kind);
+            viz_gfx_line(d->g, x - k, my - 1.6f * k, x + k, my - 1.6f * k, 2 * s, c);
+            viz_gfx_line(d->g, x - k, my - 1.6f * k, x, my, 2 * s, c);
+            viz_gfx_line(d->g, x + k, my - 1.6f * k, x, my, 2 * s, c);
+        }
+        for (int i = 0; i < d->ui->nsession; i++) {
+            const struct fault *f = &d->ui->session[i];
+            if (f->at <= d->m->t || f->at > dur)
+                continue;
+            float x = x_of(L, dur, f->at), k = 7 * s;
+            struct viz_rgba c = fault_kind_color(f->kind);
+            viz_gfx_line(d->g, x - k, my - 1.6f * k, x + k, my - 1.6f * k, 2 * s, c);
+            viz_gfx_line(d->g, x - k, my - 1.6f * k, x, my, 2 * s, c);
+            viz_gfx_line(d->g, x + k, my - 1.6f * k, x, my, 2 * s, c);
+        }
+        for (int i = 0; i < sc->caption_count; i++) {
+            if (sc->captions[i].at <= d->m->t || sc->captions[i].at > dur)
+                continue;
+            float x = x_of(L, dur, sc->captions[i].at);
+            viz_gfx_frame(d->g, x - 4 * s, ty + th + 4 * s, 8 * s, 8 * s, 1.5f * s, VIZ_RGB(VIZ_BLUE));
+        }
+    }
+    /* the cursor */
+    viz_gfx_rect(d->g, now_x - 1 * s, ty - 24 * s, 2 * s, th + 28 * s, VIZ_RGBA(VIZ_INK, 150));
+    viz_gfx_circle(d->g, now_x, ty + th / 2, 8 * s, VIZ_RGB(0xFFFFFF));
+    viz_gfx_ring(d->g, now_x, ty + th / 2, 8 * s, 3 * s, VIZ_RGB(VIZ_BLUE));
+    viz_gfx_flush(d->g);
+    char lab[32];
+    for (sim_time t = 0; t <= dur && step > 0; t += step) {
+        tick_label(t, lab, sizeof lab);
+        viz_text_draw(d->tx, VIZ_FONT_SMALL, lab, x_of(L, dur, t), ty + th + 13 * s,
+                      VIZ_RGB(VIZ_INK_SOFT), t == 0 ? VIZ_LEFT : VIZ_CENTER);
+    }
+    /* hover: what the marker is */
+    int32_t h = d->ui->hover_mark;
+    if (h >= 0 && h < st->nev) {
+        char text[400], when[32], line[460];
+        viz_describe_event(st, h, text, sizeof text);
+        scenario_format_time(st->ev[h].t, when, sizeof when);
+        snprintf(line, sizeof line, "%s  %s", when, text);
+        char fit[512];
+        viz_text_fit(d->tx, VIZ_FONT_BODY, line, (int)(L->w * 0.7f), fit, sizeof fit);
+        int tw = viz_text_width(d->tx, VIZ_FONT_BODY, fit), lh = viz_text_height(d->tx, VIZ_FONT_BODY);
+        float bx = x_of(L, dur, st->ev[h].t) - (float)tw / 2 - 8 * s;
+        if (bx < 4 * s)
+            bx = 4 * s;
+        if (bx + (float)tw + 16 * s > (float)L->w - 4 * s)
+            bx = (float)L->w - (float)tw - 20 * s;
+        float by = r->y - (float)lh - 18 * s;
+        viz_gfx_round_rect(d->g, bx, by, (float)tw + 16 * s, (float)lh + 10 * s, 6 * s,
+                           VIZ_RGBA(0x222222, 240));
+        viz_gfx_flush(d->g);
+        viz_text_draw(d->tx, VIZ_FONT_BODY, fit, bx + 8 * s, by + 5 * s,
+                      st->ev[h].kind == VIZ_EV_VIOLATION ? VIZ_RGB(0xFFB07A) : VIZ_RGB(0xFFFFFF), VIZ_LEFT);
+    }
+}
+
+int32_t viz_timeline_mark_at(const struct viz_draw *d, float x, float y)
+{
+    const struct viz_layout *L = d->L;
+    const struct viz_store *st = &d->tape->store;
+    if (!viz_rect_has(&L->timeline, x, y))
+        return -1;
+    float s = d->s, ty = track_y(L);
+    sim_time dur = st->hdr.duration;
+    const struct viz_marks *lists[3] = {&st->violations, &st->faults, &st->captions};
+    float rows[3] = {ty - 11 * s, ty - 10 * s, ty + 17 * s};
+    int32_t best = -1;
+    float best_d = 9 * s;
+    for (int l = 0; l < 3; l++) {
+        if (fabsf(y - rows[l]) > 12 * s)
+            continue;
+        int32_t upto = d->ui->live ? d->m->k : st->nev;
+        for (int32_t i = 0; i < lists[l]->n && lists[l]->ev[i] < upto; i++) {
+            int32_t ev = lists[l]->ev[i];
+            float dx = fabsf(x_of(L, dur, st->ev[ev].t) - x);
+            if (dx < best_d) {
+                best_d = dx;
+                best = ev;
+            }
+        }
+        if (best >= 0)
+            return best;
+    }
+    return best;
+}

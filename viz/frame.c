@@ -1,0 +1,274 @@
+/* frame.c - one frame: decodes the moment (node states from their "state"
+ * lines, network faults from theirs) and draws the parts back to front;
+ * also the plain-words description of an event used by tooltips. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "viz/draw.h"
+#include "viz/jscan.h"
+
+void viz_nodeinfo_read(const struct viz_store *s, int32_t state_ev, struct viz_nodeinfo *out)
+{
+    memset(out, 0, sizeof *out);
+    if (state_ev < 0)
+        return;
+    struct viz_jiter it;
+    struct viz_jval k, v;
+    if (!viz_json_object(&it, viz_store_line(s, state_ev), viz_store_len(s, state_ev)))
+        return;
+    while (viz_json_member(&it, &k, &v) == 1) {
+        if (viz_json_is(&k, "role"))
+            viz_json_str(&v, out->role, sizeof out->role);
+        else if (viz_json_is(&k, "term"))
+            out->has_term = viz_json_int(&v, &out->term);
+        else if (viz_json_is(&k, "log") && v.type == VIZ_J_OBJ) {
+            struct viz_jiter li;
+            struct viz_jval lk, lv;
+            viz_json_enter(&li, &v);
+            out->has_log = true;
+            while (viz_json_member(&li, &lk, &lv) == 1) {
+                if (viz_json_is(&lk, "len"))
+                    viz_json_int(&lv, &out->log_len);
+                else if (viz_json_is(&lk, "commit"))
+                    viz_json_int(&lv, &out->commit);
+                else if (viz_json_is(&lk, "tail") && lv.type == VIZ_J_ARR) {
+                    struct viz_jiter ti;
+                    struct viz_jval tv;
+                    viz_json_enter(&ti, &lv);
+                    while (out->tail_n < 16 && viz_json_element(&ti, &tv) == 1)
+                        if (viz_json_int(&tv, &out->tail[out->tail_n]))
+                            out->tail_n++;
+                }
+            }
+        }
+    }
+}
+
+void viz_nodeinfo_text(const struct viz_store *s, int32_t state_ev, char *buf, size_t cap)
+{
+    struct viz_jval v;
+    if (cap)
+        buf[0] = '\0';
+    if (state_ev >= 0 &&
+        viz_json_get(viz_store_line(s, state_ev), viz_store_len(s, state_ev), "text", &v))
+        viz_json_str(&v, buf, cap);
+}
+
+/* Appends a list of node names ["n1","n2"] as "n1 n2" (at most a few). */
+static size_t names(const struct viz_jval *arr, char *buf, size_t cap)
+{
+    size_t used = 0;
+    struct viz_jiter it;
+    struct viz_jval v;
+    if (!viz_json_enter(&it, arr))
+        return 0;
+    int shown = 0;
+    while (viz_json_element(&it, &v) == 1 && used + 8 < cap) {
+        char name[16];
+        viz_json_str(&v, name, sizeof name);
+        if (shown == 8) {
+            used += (size_t)snprintf(buf + used, cap - used, " …");
+            break;
+        }
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", shown++ ? " " : "", name);
+    }
+    return used;
+}
+
+static void duration_text(int64_t us, char *buf, size_t cap)
+{
+    scenario_format_duration(us, buf, cap);
+}
+
+void viz_describe_event(const struct viz_store *s, int32_t i, char *buf, size_t cap)
+{
+    const struct viz_event *e = &s->ev[i];
+    const char *line = viz_store_line(s, i);
+    size_t len = viz_store_len(s, i);
+    struct viz_jval v, w;
+    char a[160] = "", b[160] = "", node[16] = "";
+    if (viz_json_get(line, len, "node", &v))
+        viz_json_str(&v, node, sizeof node);
+    const char *by = (e->flags & VIZ_EVF_NEMESIS) ? " (nemesis)" : "";
+    int64_t x = 0;
+    switch (e->kind) {
+    case VIZ_EV_CRASH:
+        if (viz_json_get(line, len, "lost_writes", &v) && viz_json_int(&v, &x) && x > 0)
+            snprintf(buf, cap, "crash %s, losing %lld unsynced write%s%s", node, (long long)x,
+                     x == 1 ? "" : "s", by);
+        else
+            snprintf(buf, cap, "crash %s%s", node, by);
+        return;
+    case VIZ_EV_RECOVER:
+        snprintf(buf, cap, "recover %s%s", node, by);
+        return;
+    case VIZ_EV_PARTITION: {
+        size_t used = (size_t)snprintf(buf, cap, "partition ");
+        if (viz_json_get(line, len, "groups", &v)) {
+            struct viz_jiter it;
+            viz_json_enter(&it, &v);
+            int g = 0;
+            while (viz_json_element(&it, &w) == 1 && used + 8 < cap) {
+                names(&w, a, sizeof a);
+                used += (size_t)snprintf(buf + used, cap - used, "%s{%s}", g++ ? " | " : "", a);
+            }
+        }
+        if (viz_json_get(line, len, "bridge", &v) && used + 8 < cap) {
+            viz_json_str(&v, a, sizeof a);
+            used += (size_t)snprintf(buf + used, cap - used, ", bridge %s", a);
+        }
+        if (used < cap)
+            snprintf(buf + used, cap - used, "%s", by);
+        return;
+    }
+    case VIZ_EV_ISOLATE:
+        snprintf(buf, cap, "isolate %s%s", node, by);
+        return;
+    case VIZ_EV_CUT:
+    case VIZ_EV_FLAP:
+        if (viz_json_get(line, len, "from", &v))
+            names(&v, a, sizeof a);
+        if (viz_json_get(line, len, "to", &v))
+            names(&v, b, sizeof b);
+        if (e->kind == VIZ_EV_CUT) {
+            bool both = viz_json_get(line, len, "direction", &v) && viz_json_is(&v, "both");
+            snprintf(buf, cap, "cut {%s} %s {%s}%s", a, both ? "<->" : "->", b, by);
+        } else if (e->flags & VIZ_EVF_START) {
+            char per[32] = "";
+            if (viz_json_get(line, len, "period", &v) && viz_json_int(&v, &x))
+                duration_text(x, per, sizeof per);
+            snprintf(buf, cap, "link %s <-> %s flaps every %s%s", a, b, per, by);
+        } else
+            snprintf(buf, cap, "flapping link %s", (e->flags & VIZ_EVF_UP) ? "up" : "down");
+        return;
+    case VIZ_EV_HEAL:
+        if (e->flags & VIZ_EVF_ALL)
+            snprintf(buf, cap, "heal: every link restored");
+        else
+            snprintf(buf, cap, "heal (fault #%d ends)", (int)e->ref);
+        return;
+    case VIZ_EV_CLOCK: {
+        int64_t ppm = 0, off = 0;
+        if (viz_json_get(line, len, "drift_ppm", &v))
+            viz_json_int(&v, &ppm);
+        if (viz_json_get(line, len, "offset", &v))
+            viz_json_int(&v, &off);
+        duration_text(off, a, sizeof a);
+        snprintf(buf, cap, "clock of %s: drift %+.2f%%, offset %s%s%s", node, (double)ppm / 1e4,
+                 off > 0 ? "+" : "", a, by);
+        return;
+    }
+    case VIZ_EV_SLOW:
+        if (viz_json_get(line, len, "delay", &v) && viz_json_int(&v, &x) && x > 0) {
+            duration_text(x, a, sizeof a);
+            snprintf(buf, cap, "%s turns slow: %s per event%s", node, a, by);
+        } else
+            snprintf(buf, cap, "%s runs at normal speed again", node);
+        return;
+    case VIZ_EV_LOSS:
+    case VIZ_EV_DUPLICATION: {
+        double p = 0;
+        if (viz_json_get(line, len, "probability", &v))
+            viz_json_double(&v, &p);
+        snprintf(buf, cap, "network %s %.0f%% of messages%s",
+                 e->kind == VIZ_EV_LOSS ? "loses" : "duplicates", p * 100, by);
+        return;
+    }
+    case VIZ_EV_DROP_MESSAGE:
+        if (e->ref >= 0) {
+            const struct viz_msg *m = &s->msg[e->ref];
+            snprintf(buf, cap, "message %llu (%s n%d -> n%d) dropped by hand",
+                     (unsigned long long)m->id, s->types[m->type], m->from + 1, m->to + 1);
+        } else
+            snprintf(buf, cap, "a message dropped by hand");
+        return;
+    case VIZ_EV_FAULT_SKIPPED:
+        if (viz_json_get(line, len, "fault", &v))
+            viz_json_str(&v, a, sizeof a);
+        if (viz_json_get(line, len, "reason", &v))
+            viz_json_str(&v, b, sizeof b);
+        snprintf(buf, cap, "%s skipped: %s", a, b);
+        return;
+    case VIZ_EV_VIOLATION:
+        if (viz_json_get(line, len, "invariant", &v))
+            viz_json_str(&v, a, sizeof a);
+        if (viz_json_get(line, len, "text", &v))
+            viz_json_str(&v, b, sizeof b);
+        snprintf(buf, cap, "VIOLATION %s: %s", a, b);
+        return;
+    case VIZ_EV_CAPTION:
+        if (viz_json_get(line, len, "text", &v))
+            viz_json_str(&v, a, sizeof a);
+        snprintf(buf, cap, "\u201c%s\u201d", a);
+        return;
+    default:
+        snprintf(buf, cap, "%s%s%s", viz_ev_name((enum viz_ev_kind)e->kind), *node ? " " : "", node);
+        return;
+    }
+}
+
+int viz_frame_prepare(struct viz_draw *d)
+{
+    const struct viz_model *m = d->m;
+    d->leaders = 0;
+    for (int i = 0; i < m->nnodes; i++) {
+        struct viz_nodeinfo *in = &d->info[i];
+        if (m->nodes[i].up)
+            viz_nodeinfo_read(&d->tape->store, m->nodes[i].state_ev, in);
+        else {
+            /* down: keep the last term and log dimmed, but no role */
+            viz_nodeinfo_read(&d->tape->store, m->nodes[i].state_ev, in);
+            snprintf(in->role, sizeof in->role, "down");
+        }
+        if (!in->role[0])
+            snprintf(in->role, sizeof in->role, "%s", m->nodes[i].booted ? "node" : "down");
+        if (m->nodes[i].up && viz_role_is_leader(in->role))
+            d->leaders++;
+    }
+    return viz_net_decode(d);
+}
+
+void viz_frame_release(struct viz_draw *d)
+{
+    viz_net_release(d);
+}
+
+void viz_frame_draw(struct viz_draw *d)
+{
+    SDL_Renderer *r = d->g->r;
+    const struct viz_layout *L = d->L;
+    struct viz_rgba bg = VIZ_RGB(VIZ_BG);
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(r, bg.r, bg.g, bg.b, 255);
+    SDL_RenderClear(r);
+
+    /* the node view, back to front: shading, links, nodes, messages, labels */
+    SDL_Rect clip = {(int)L->view.x, (int)L->view.y, (int)L->view.w, (int)L->view.h};
+    SDL_RenderSetClipRect(r, &clip);
+    viz_draw_network(d);
+    viz_draw_nodes(d);
+    viz_draw_messages(d);
+    viz_gfx_flush(d->g);
+    viz_draw_node_labels(d);
+    viz_draw_message_labels(d);
+    if (d->ui->drag_partition) {
+        const struct viz_ui *ui = d->ui;
+        viz_gfx_dashed(d->g, ui->drag_x0, ui->drag_y0, ui->drag_x1, ui->drag_y1, 3 * d->s,
+                       10 * d->s, 6 * d->s, VIZ_RGB(VIZ_INK));
+        viz_gfx_flush(d->g);
+    }
+    viz_draw_toast(d);
+    viz_gfx_flush(d->g);
+    SDL_RenderSetClipRect(r, NULL);
+
+    if (L->diagram_on)
+        viz_draw_spacetime(d);
+    viz_draw_title(d);
+    viz_draw_panel(d);
+    viz_draw_caption(d);
+    viz_draw_timeline(d);
+    if (d->ui->help)
+        viz_draw_help(d);
+    viz_gfx_flush(d->g);
+}

@@ -1,0 +1,94 @@
+/* window.c - `faultline view`: the interactive window. Input is checked
+ * before a window opens; then events go to the app, time advances with the
+ * wall clock (the viewer's only use of it: the engine never sees it), and
+ * each frame is presented in step with the display. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "viz/viz.h"
+
+int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap)
+{
+    struct viz_app app;
+    int rc = viz_app_open(&app, path, &o->app, err, errcap);
+    if (rc)
+        return rc;
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        snprintf(err, errcap, "cannot open a window: %s (no display? `faultline render` draws without one)",
+                 SDL_GetError());
+        viz_app_close(&app);
+        return SIM_EIO;
+    }
+    int w = o->w > 0 ? o->w : 1280, h = o->h > 0 ? o->h : 720;
+    char title[300];
+    const struct viz_header *hd = &app.tape.store.hdr;
+    snprintf(title, sizeof title, "faultline - %s", hd->title[0] ? hd->title : hd->scenario);
+    Uint32 flags = SDL_WINDOW_RESIZABLE | (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    SDL_Window *win = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+    SDL_Renderer *r = NULL;
+    if (win) {
+        /* With no screen behind it (the offscreen or dummy driver, in CI), a
+         * GPU renderer would only load a software GL stack: draw in software. */
+        const char *driver = SDL_GetCurrentVideoDriver();
+        bool headless = driver && (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0);
+        if (headless) /* and present through a plain framebuffer, not a GL texture */
+            SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        else
+            r = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+        if (!r)
+            r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    }
+    if (!win || !r) {
+        snprintf(err, errcap, "cannot open a window: %s", SDL_GetError());
+        rc = SIM_EIO;
+        goto out;
+    }
+    SDL_GetRendererOutputSize(r, &w, &h);
+    if ((rc = viz_app_attach(&app, r, w, h, err, errcap)))
+        goto out;
+    app.want_fullscreen = o->fullscreen;
+    bool fullscreen = o->fullscreen;
+    Uint64 freq = SDL_GetPerformanceFrequency(), last = SDL_GetPerformanceCounter();
+    double drawing = 0;
+    long frames = 0;
+    while (!app.quit && (o->quit_after <= 0 || frames < o->quit_after)) {
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) {
+            if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+                SDL_GetRendererOutputSize(r, &w, &h);
+                viz_app_resize(&app, w, h);
+            } else
+                viz_app_event(&app, &e);
+        }
+        if (app.want_fullscreen != fullscreen) {
+            fullscreen = app.want_fullscreen;
+            SDL_SetWindowFullscreen(win, fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+        }
+        Uint64 now = SDL_GetPerformanceCounter();
+        double dt = (double)(now - last) / (double)freq;
+        last = now;
+        if (dt > 0.1) /* after a stall, do not leap ahead */
+            dt = 0.1;
+        viz_app_tick(&app, dt);
+        Uint64 draw_start = SDL_GetPerformanceCounter();
+        viz_app_render(&app);
+        SDL_RenderPresent(r);
+        Uint64 draw_end = SDL_GetPerformanceCounter();
+        drawing += (double)(draw_end - draw_start) / (double)freq;
+        frames++;
+        /* without vsync (software renderer), do not spin faster than ~120 Hz */
+        double spent = (double)(draw_end - now) / (double)freq;
+        if (spent < 1.0 / 120)
+            SDL_Delay((Uint32)((1.0 / 120 - spent) * 1000));
+    }
+    o->frame_ms = frames ? drawing * 1000 / (double)frames : 0;
+out:
+    viz_app_close(&app);
+    if (r)
+        SDL_DestroyRenderer(r);
+    if (win)
+        SDL_DestroyWindow(win);
+    SDL_Quit();
+    return rc;
+}
