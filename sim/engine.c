@@ -407,15 +407,8 @@ void sim_destroy(struct sim *s)
     free(s->violations);
     free(s->timeline);
     free(s->metrics);
-    for (int i = 0; i < s->nrecorded; i++) {
-        struct fault *f = &s->recorded[i];
-        for (int g = 0; g < f->group_count; g++)
-            free(f->groups[g]);
-        free(f->groups);
-        free(f->group_sizes);
-        free(f->from.nodes);
-        free(f->to.nodes);
-    }
+    for (int i = 0; i < s->nrecorded; i++)
+        fault_copy_free(&s->recorded[i]);
     free(s->recorded);
     for (int i = 0; i < s->nnemesis_log; i++)
         fault_copy_free(&s->nemesis_log[i]);

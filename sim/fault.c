@@ -657,6 +657,26 @@ static int *copy_ints(const int *src, int n, bool *oom)
     return d;
 }
 
+/* Makes *dst a deep copy of *src. Returns 0, or SIM_ENOMEM; either way
+ * *dst owns only what it holds and fault_copy_free releases it. */
+static int fault_copy(struct fault *dst, const struct fault *src)
+{
+    bool oom = false;
+    *dst = *src;
+    dst->from.nodes = copy_ints(src->from.nodes, src->from.count, &oom);
+    dst->to.nodes = copy_ints(src->to.nodes, src->to.count, &oom);
+    dst->groups = NULL;
+    dst->group_count = 0;
+    dst->group_sizes = copy_ints(src->group_sizes, src->group_count, &oom);
+    if (src->group_count && (dst->groups = calloc((size_t)src->group_count, sizeof *dst->groups))) {
+        dst->group_count = src->group_count;
+        for (int g = 0; g < src->group_count; g++)
+            dst->groups[g] = copy_ints(src->groups[g], src->group_sizes[g], &oom);
+    } else if (src->group_count)
+        oom = true;
+    return oom ? SIM_ENOMEM : SIM_OK;
+}
+
 /* Keeps a deep copy of a fault the nemesis applies, so that a sweep can
  * replay the same schedule as explicit faults (and shrink it). */
 static void nemesis_record(struct sim *s, const struct fault *f)
@@ -671,21 +691,7 @@ static void nemesis_record(struct sim *s, const struct fault *f)
         s->nemesis_log = l;
         s->capnemesis_log = cap;
     }
-    struct fault *c = &s->nemesis_log[s->nnemesis_log++];
-    bool oom = false;
-    *c = *f;
-    c->from.nodes = copy_ints(f->from.nodes, f->from.count, &oom);
-    c->to.nodes = copy_ints(f->to.nodes, f->to.count, &oom);
-    c->groups = NULL;
-    c->group_count = 0;
-    c->group_sizes = copy_ints(f->group_sizes, f->group_count, &oom);
-    if (f->group_count && (c->groups = calloc((size_t)f->group_count, sizeof *c->groups))) {
-        c->group_count = f->group_count;
-        for (int g = 0; g < f->group_count; g++)
-            c->groups[g] = copy_ints(f->groups[g], f->group_sizes[g], &oom);
-    } else if (f->group_count)
-        oom = true;
-    if (oom)
+    if (fault_copy(&s->nemesis_log[s->nnemesis_log++], f))
         sim_fatal(s, SIM_ENOMEM);
 }
 
@@ -842,19 +848,6 @@ int fault_schedule(struct sim *s)
     return SIM_OK;
 }
 
-static int copy_set(struct node_set *dst, const struct node_set *src)
-{
-    *dst = *src;
-    dst->nodes = NULL;
-    if (src->count) {
-        dst->nodes = malloc((size_t)src->count * sizeof *dst->nodes);
-        if (!dst->nodes)
-            return SIM_ENOMEM;
-        memcpy(dst->nodes, src->nodes, (size_t)src->count * sizeof *dst->nodes);
-    }
-    return SIM_OK;
-}
-
 /* An interactive fault takes effect at the first free microsecond after the
  * current time: free meaning no event is queued at that instant yet. A
  * scenario that lists it at that time then replays the run exactly, since
@@ -866,6 +859,8 @@ int sim_inject(struct sim *s, const struct fault *f, char *err, size_t errcap)
         return SIM_EINVAL;
     }
     sim_time at = s->now + 1;
+    if (f->at > at) /* a later moment was asked for (the viewer's cursor) */
+        at = f->at;
     while (queue_has_time(&s->q, at))
         at++;
     if (s->finished || at > s->end) {
@@ -880,32 +875,11 @@ int sim_inject(struct sim *s, const struct fault *f, char *err, size_t errcap)
         s->recorded = r;
         s->caprecorded = cap;
     }
-    struct fault *c = &s->recorded[s->nrecorded];
-    *c = *f;
+    struct fault *c = &s->recorded[s->nrecorded++];
+    int rc = fault_copy(c, f);
     c->at = at;
-    c->groups = NULL;
-    c->group_sizes = NULL;
-    c->group_count = 0;
-    c->from.nodes = c->to.nodes = NULL;
-    c->from.count = c->to.count = 0;
-    s->nrecorded++;
-    if (copy_set(&c->from, &f->from) || copy_set(&c->to, &f->to))
-        return SIM_ENOMEM;
-    if (f->group_count) {
-        c->groups = calloc((size_t)f->group_count, sizeof *c->groups);
-        c->group_sizes = calloc((size_t)f->group_count, sizeof *c->group_sizes);
-        if (!c->groups || !c->group_sizes)
-            return SIM_ENOMEM;
-        c->group_count = f->group_count;
-        for (int g = 0; g < f->group_count; g++) {
-            size_t n = (size_t)f->group_sizes[g];
-            c->groups[g] = malloc((n ? n : 1) * sizeof **c->groups);
-            if (!c->groups[g])
-                return SIM_ENOMEM;
-            memcpy(c->groups[g], f->groups[g], n * sizeof **c->groups);
-            c->group_sizes[g] = f->group_sizes[g];
-        }
-    }
+    if (rc)
+        return rc;
     if (!queue_push(&s->q, at, EV_INJECT, -1, (uint64_t)(s->nrecorded - 1)))
         return SIM_ENOMEM;
     return SIM_OK;
