@@ -163,8 +163,9 @@ int main(int argc, char **argv)
         if (viz_view(scenario, &vo, err, sizeof err))
             printf("  window: %s\n", err);
         else
-            printf("  1280x720 window (%s driver): draw + present %.2f ms per frame\n",
-                   getenv("SDL_VIDEODRIVER") ? getenv("SDL_VIDEODRIVER") : "default", vo.frame_ms);
+            printf("  1280x720 window (%s video driver): draw + present %.2f ms per frame, of which present %.2f ms\n",
+                   getenv("SDL_VIDEODRIVER") ? getenv("SDL_VIDEODRIVER") : "default", vo.frame_ms,
+                   vo.present_ms);
     }
     printf("big trace:\n");
     big_trace();

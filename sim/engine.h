@@ -111,7 +111,9 @@ size_t sim_node_describe(const struct sim *s, int node, char *buf, size_t cap);
 
 /* Applies a fault now (the viewer's clicks): it is recorded with the current
  * time so that sim_recorded_faults can write it into a scenario that replays
- * the same run. Returns 0 or SIM_EINVAL (err says why). The fault's pointers
+ * the same run. "Now" is the first free microsecond after the last event
+ * processed, or after f->at when that is later (the moment on the viewer's
+ * screen). Returns 0 or SIM_EINVAL (err says why). The fault's pointers
  * are copied. */
 int sim_inject(struct sim *s, const struct fault *f, char *err, size_t errcap);
 int sim_recorded_count(const struct sim *s);

@@ -131,6 +131,10 @@ Test(viz_session, every_control_records_a_fault_and_the_session_replays_exactly)
     seek(&fx, 700 * SIM_MS);
     click(a, L->nx[1], L->ny[1]);
     cr_expect(!a->cur.m.nodes[1].up, "%s", a->ui.toast);
+    cr_assert_eq(a->live.nsession, 1);
+    cr_expect(a->live.session[0].at >= 700 * SIM_MS && a->live.session[0].at < 701 * SIM_MS,
+              "the crash lands at the moment on screen, not at the engine's last event: %lld",
+              (long long)a->live.session[0].at);
     seek(&fx, 1100 * SIM_MS);
     click(a, L->nx[1], L->ny[1]);
     cr_expect(a->cur.m.nodes[1].up, "%s", a->ui.toast);

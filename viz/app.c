@@ -250,6 +250,8 @@ int viz_app_tick(struct viz_app *a, double seconds)
     int rc = viz_app_seek(a, t);
     if (rc)
         viz_app_toast(a, true, "the engine stopped: %s", a->live.error ? a->live.err : sim_strerror(rc));
+    else if (a->r) /* messages moved: what is under the mouse now? */
+        viz_app_hover(a, a->ui.mouse_x, a->ui.mouse_y);
     return rc;
 }
 

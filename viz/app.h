@@ -62,6 +62,8 @@ struct viz_app {
  * app holds nothing. */
 int viz_app_open(struct viz_app *a, const char *path, const struct viz_app_opts *o, char *err,
                  size_t errcap);
+/* Frees everything the app holds, the live engine included; call it before
+ * destroying the renderer it was attached to (its textures go first). */
 void viz_app_close(struct viz_app *a);
 
 /* Draws with `r` (borrowed) at w x h: opens the fonts and lays out.
@@ -70,6 +72,9 @@ int viz_app_attach(struct viz_app *a, SDL_Renderer *r, int w, int h, char *err, 
 /* The output size changed. Returns 0 or a negative SIM_E code. */
 int viz_app_resize(struct viz_app *a, int w, int h);
 
+/* Works out what is under the mouse at (x, y): a node, a message or a
+ * timeline marker (for tooltips and clicks). */
+void viz_app_hover(struct viz_app *a, float x, float y);
 /* Handles one input event (keys, mouse, wheel; see help.c for the list). */
 void viz_app_event(struct viz_app *a, const SDL_Event *e);
 /* Advances the clock by `seconds` of real time at the current speed (when
@@ -99,6 +104,7 @@ int viz_app_heal(struct viz_app *a);
 int viz_app_drop_message(struct viz_app *a, int32_t msg);
 /* Saves the session (S); `path` NULL picks NAME-session-N.json. */
 int viz_app_save(struct viz_app *a, const char *path);
+/* Sets the speed (simulated seconds per real second), clamped to the ladder's ends. */
 void viz_app_set_speed(struct viz_app *a, double speed);
 /* One notch faster (dir > 0) or slower on the 1-2-5 ladder. */
 void viz_app_speed_step(struct viz_app *a, int dir);

@@ -203,8 +203,14 @@ static void draw_shading(struct viz_draw *d)
         float a1 = viz_layout_angle(L, (start + k + run - 1) % n) + half;
         if (a1 < a0)
             a1 += 2 * PI_F;
-        struct viz_rgba tint = g[i] < 0 ? VIZ_RGBA(VIZ_YELLOW, 70)
-                                        : VIZ_RGBA(group_tint[g[i] % 5], 40);
+        /* opaque, premixed with the background: band edges that touch or
+         * overlap then leave no seams */
+        struct viz_rgba tint = g[i] < 0 ? VIZ_RGB(VIZ_YELLOW) : VIZ_RGB(group_tint[g[i] % 5]);
+        struct viz_rgba bg = VIZ_RGB(VIZ_BG);
+        float mix = g[i] < 0 ? 70.0f / 255 : 40.0f / 255;
+        tint.r = (uint8_t)(bg.r + (tint.r - bg.r) * mix);
+        tint.g = (uint8_t)(bg.g + (tint.g - bg.g) * mix);
+        tint.b = (uint8_t)(bg.b + (tint.b - bg.b) * mix);
         viz_gfx_sector(d->g, L->cx, L->cy, 0, outer, a0, a1, tint);
         k += run;
     }

@@ -375,10 +375,12 @@ void viz_gfx_sector(struct viz_gfx *g, float cx, float cy, float r0, float r1, f
      * triangles either: SDL's software renderer takes some pairs of them
      * for rectangles and fills the wrong area. */
     int bands = (int)((r1 - r0) / 24) + 1;
+    /* every band cut at the same angles: shared vertices, no T-junctions,
+     * so no hairline gaps between the bands */
+    int n = (int)((a1 - a0) * r1 / 20) + 2;
     for (int band = 0; band < bands; band++) {
         float ra = r0 + (r1 - r0) * (float)band / (float)bands;
         float rb = r0 + (r1 - r0) * (float)(band + 1) / (float)bands;
-        int n = (int)((a1 - a0) * rb / 20) + 2;
         if (ra < 0.5f) {
             if (!reserve(g, n + 2, 3 * n))
                 return;

@@ -32,12 +32,17 @@ void viz_gfx_free(struct viz_gfx *g);
  * drawing anything that does not go through this batch (text). */
 void viz_gfx_flush(struct viz_gfx *g);
 
+/* Each shape below appends to the batch (nothing is drawn until a flush)
+ * and silently skips itself when memory runs out (g->oom says so). */
+/* A filled axis-aligned rectangle (SDL fills these fast). */
 void viz_gfx_rect(struct viz_gfx *g, float x, float y, float w, float h, struct viz_rgba c);
 /* A rectangle with rounded corners of radius `rad`. */
 void viz_gfx_round_rect(struct viz_gfx *g, float x, float y, float w, float h, float rad,
                         struct viz_rgba c);
+/* A rectangle's outline, `width` pixels inside its edge. */
 void viz_gfx_frame(struct viz_gfx *g, float x, float y, float w, float h, float width,
                    struct viz_rgba c);
+/* A filled circle with an anti-aliased edge. */
 void viz_gfx_circle(struct viz_gfx *g, float cx, float cy, float r, struct viz_rgba c);
 /* A small filled disc, drawn as a blit of a cached anti-aliased sprite:
  * hundreds of message dots cost a few blits instead of thousands of
@@ -45,6 +50,7 @@ void viz_gfx_circle(struct viz_gfx *g, float cx, float cy, float r, struct viz_r
 void viz_gfx_dot(struct viz_gfx *g, float cx, float cy, float r, struct viz_rgba c);
 /* A ring of the given width centred on radius r. */
 void viz_gfx_ring(struct viz_gfx *g, float cx, float cy, float r, float width, struct viz_rgba c);
+/* A line `width` pixels thick with anti-aliased sides. */
 void viz_gfx_line(struct viz_gfx *g, float x0, float y0, float x1, float y1, float width,
                   struct viz_rgba c);
 /* A one-pixel line without anti-aliasing (dense diagrams: far cheaper).
@@ -56,6 +62,7 @@ void viz_gfx_dashed(struct viz_gfx *g, float x0, float y0, float x1, float y1, f
                     float dash, float gap, struct viz_rgba c);
 /* A filled convex polygon (xy: n points, x then y). */
 void viz_gfx_poly(struct viz_gfx *g, const float *xy, int n, struct viz_rgba c);
+/* A filled triangle. */
 void viz_gfx_tri(struct viz_gfx *g, float x0, float y0, float x1, float y1, float x2, float y2,
                  struct viz_rgba c);
 /* A filled ring sector between angles a0 < a1 (radians, clockwise on

@@ -9,7 +9,7 @@
 
 #define CLICK_SLOP 6.0f   /* pixels a click may wander and stay a click */
 
-static void hover(struct viz_app *a, float x, float y)
+void viz_app_hover(struct viz_app *a, float x, float y)
 {
     struct viz_draw d;
     viz_app_draw_ctx(a, &d);
@@ -145,7 +145,7 @@ static void press(struct viz_app *a, const SDL_MouseButtonEvent *b)
 static void motion(struct viz_app *a, const SDL_MouseMotionEvent *m)
 {
     float x = (float)m->x, y = (float)m->y;
-    hover(a, x, y);
+    viz_app_hover(a, x, y);
     if (!a->pressed)
         return;
     if (a->press_timeline) {
@@ -185,7 +185,7 @@ static void release(struct viz_app *a, const SDL_MouseButtonEvent *b)
     }
     a->press_node = -1;
     a->press_msg = -1;
-    hover(a, x, y);
+    viz_app_hover(a, x, y);
 }
 
 void viz_app_event(struct viz_app *a, const SDL_Event *e)

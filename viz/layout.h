@@ -29,11 +29,13 @@ struct viz_layout {
 /* Lays out a w x h window for `nnodes` nodes, with or without the diagram.
  * Returns 0 or SIM_ENOMEM. Call again after a resize (it reuses its arrays). */
 int viz_layout_compute(struct viz_layout *L, int w, int h, int nnodes, bool diagram);
+/* Frees the node arrays (the struct is the caller's). */
 void viz_layout_free(struct viz_layout *L);
 /* The node whose circle holds (x, y) (with a little slack), or -1. */
 int viz_layout_node_at(const struct viz_layout *L, float x, float y);
 /* Angle of node i on the circle (radians; n1 at the top, clockwise). */
 float viz_layout_angle(const struct viz_layout *L, int i);
+/* True when (x, y) lies inside r. */
 bool viz_rect_has(const struct viz_rect *r, float x, float y);
 
 #endif

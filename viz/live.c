@@ -266,7 +266,10 @@ int viz_live_inject(struct viz_live *lv, const struct fault *f, sim_time t, sim_
         lv->session = s;
         lv->capsession = cap;
     }
-    int rc = sim_inject(lv->sim, f, err, errcap);
+    /* at the moment on screen (the engine never passed it: see above) */
+    struct fault here = *f;
+    here.at = t;
+    int rc = sim_inject(lv->sim, &here, err, errcap);
     if (rc)
         return rc;
     const struct fault *rec = sim_recorded_get(lv->sim, sim_recorded_count(lv->sim) - 1);

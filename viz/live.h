@@ -60,9 +60,9 @@ sim_time viz_live_covered(const struct viz_live *lv);
  * when the engine is past `t`, it first re-runs from the scenario plus the
  * session's faults up to `t` (checking it reproduces the tape), forgets the
  * later part of the tape and of the session, and continues from there. The
- * fault takes effect at the first free microsecond after the engine's clock;
- * *at receives that time. Returns 0, or SIM_EINVAL with `err` (the run is
- * over), or SIM_ENOMEM. */
+ * fault takes effect at `t` itself when nothing else is due then, else at
+ * the first free microsecond after it (sim_inject); *at receives that time.
+ * Returns 0, or SIM_EINVAL with `err` (the run is over), or SIM_ENOMEM. */
 int viz_live_inject(struct viz_live *lv, const struct fault *f, sim_time t, sim_time *at,
                     char *err, size_t errcap);
 

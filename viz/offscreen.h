@@ -14,6 +14,7 @@ struct viz_offscreen {
 /* Creates a w x h surface and a software renderer on it. Needs no video
  * driver. Returns 0 or SIM_ENOMEM with `err`. */
 int viz_offscreen_open(struct viz_offscreen *o, int w, int h, char *err, size_t errcap);
+/* Destroys the renderer and the surface (close the app drawing with them first). */
 void viz_offscreen_close(struct viz_offscreen *o);
 /* The colour at (x, y) of what was drawn, as 0xRRGGBB. */
 uint32_t viz_offscreen_pixel(const struct viz_offscreen *o, int x, int y);

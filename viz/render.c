@@ -2,6 +2,7 @@
  * one moment or a numbered sequence for slides and video. A scenario is run
  * to its end first, so every frame's timeline shows the whole run. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,15 @@ int viz_parse_size(const char *s, int *w, int *h)
     return SIM_OK;
 }
 
-/* Checks that DIR exists (creating it if its parent does) and is writable. */
-static int frames_dir_ready(const char *dir, char *err, size_t errcap)
+/* Checks that DIR exists (creating it if its parent does: *created) and is
+ * writable. */
+static int frames_dir_ready(const char *dir, bool *created, char *err, size_t errcap)
 {
     struct stat st;
+    *created = false;
     if (stat(dir, &st) != 0) {
-        if (mkdir(dir, 0777) != 0) {
+        *created = mkdir(dir, 0777) == 0;
+        if (!*created) {
             snprintf(err, errcap, "%s: cannot create the frames directory: %s", dir, strerror(errno));
             return SIM_EIO;
         }
@@ -94,18 +98,23 @@ int viz_render(const char *path, const struct viz_render_opts *o, FILE *progress
         viz_app_close(&app);
         return SIM_EINVAL;
     }
-    if (frames && (rc = frames_dir_ready(o->frames_dir, err, errcap))) {
+    bool created = false;
+    if (frames && (rc = frames_dir_ready(o->frames_dir, &created, err, errcap))) {
         viz_app_close(&app);
         return rc;
     }
     struct viz_offscreen off;
     if ((rc = viz_offscreen_open(&off, w, h, err, errcap))) {
         viz_app_close(&app);
+        if (created)
+            rmdir(o->frames_dir);
         return rc;
     }
     if ((rc = viz_app_attach(&app, off.r, w, h, err, errcap))) {
         viz_app_close(&app); /* its textures first, then their renderer */
         viz_offscreen_close(&off);
+        if (created)
+            rmdir(o->frames_dir);
         return rc;
     }
     char *file = malloc(strlen(frames ? o->frames_dir : "") + 32);
@@ -133,11 +142,14 @@ int viz_render(const char *path, const struct viz_render_opts *o, FILE *progress
         if (progress)
             fprintf(progress, "%s\n", target);
     }
-    if (rc && frames) /* nothing half-done: take back this call's frames */
+    if (rc && frames) { /* nothing half-done: take back this call's frames */
         for (long i = 0; i < written; i++) {
             sprintf(file, "%s/frame-%06ld.png", o->frames_dir, i + 1);
             unlink(file);
         }
+        if (created)
+            rmdir(o->frames_dir);
+    }
     free(file);
     viz_app_close(&app);
     viz_offscreen_close(&off);

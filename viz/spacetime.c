@@ -128,7 +128,7 @@ void viz_draw_spacetime(struct viz_draw *d)
     if (capped)
         first = last - MAX_LINES;
     float dot = fminf(fmaxf(g.lane_h * 0.12f, 1.5f * s), 3.5f * s);
-    bool dots = last - first <= 300;
+    bool dots = last - viz_store_msgs_until(st, g.t0) <= 300; /* sparse enough for detail */
     for (int32_t i = first; i < last; i++) {
         const struct viz_msg *msg = &st->msg[i];
         if (msg->send_ev >= m->k)

@@ -48,6 +48,7 @@ struct viz_cursor {
 /* Prepares a cursor at the start (nothing applied) of a tape whose header
  * is in. Returns 0 or SIM_ENOMEM. */
 int viz_cursor_init(struct viz_cursor *c, const struct viz_tape *t);
+/* Frees the cursor's model (the struct is the caller's). */
 void viz_cursor_free(struct viz_cursor *c);
 /* Moves to the state after the first k lines, shown at time t (raised to
  * the time of line k-1 if below it). Forward moves apply lines; backward

@@ -34,6 +34,8 @@ struct viz_text;
  * SIM_EIO when no usable font is found (err says what to install);
  * SIM_ENOMEM. `r` is borrowed and must outlive the text. */
 int viz_text_open(struct viz_text **out, SDL_Renderer *r, float scale, char *err, size_t errcap);
+/* Closes the fonts and frees the cached textures (before their renderer
+ * goes); NULL is allowed. */
 void viz_text_close(struct viz_text *t);
 /* Reopens the fonts for a new scale (window resized). Returns 0 or SIM_EIO. */
 int viz_text_rescale(struct viz_text *t, float scale);

@@ -19,6 +19,7 @@ struct viz_view_opts {
     bool fullscreen;
     long quit_after;         /* > 0: close after this many frames (scripts, tests) */
     double frame_ms;         /* out: mean time to draw and present a frame */
+    double present_ms;       /* out: of which presenting (waiting for vsync, copying) */
 };
 
 /* Opens a window on `path` and runs it until closed. Bad input is reported

@@ -50,7 +50,7 @@ int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap
     app.want_fullscreen = o->fullscreen;
     bool fullscreen = o->fullscreen;
     Uint64 freq = SDL_GetPerformanceFrequency(), last = SDL_GetPerformanceCounter();
-    double drawing = 0;
+    double drawing = 0, presenting = 0;
     long frames = 0;
     while (!app.quit && (o->quit_after <= 0 || frames < o->quit_after)) {
         SDL_Event e;
@@ -73,9 +73,11 @@ int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap
         viz_app_tick(&app, dt);
         Uint64 draw_start = SDL_GetPerformanceCounter();
         viz_app_render(&app);
+        Uint64 drawn = SDL_GetPerformanceCounter();
         SDL_RenderPresent(r);
         Uint64 draw_end = SDL_GetPerformanceCounter();
         drawing += (double)(draw_end - draw_start) / (double)freq;
+        presenting += (double)(draw_end - drawn) / (double)freq;
         frames++;
         /* without vsync (software renderer), do not spin faster than ~120 Hz */
         double spent = (double)(draw_end - now) / (double)freq;
@@ -83,6 +85,7 @@ int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap
             SDL_Delay((Uint32)((1.0 / 120 - spent) * 1000));
     }
     o->frame_ms = frames ? drawing * 1000 / (double)frames : 0;
+    o->present_ms = frames ? presenting * 1000 / (double)frames : 0;
 out:
     viz_app_close(&app);
     if (r)
