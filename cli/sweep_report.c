@@ -168,10 +168,12 @@ void sweep_report_text(FILE *out, const struct sweep_report *rep, bool color)
                 (unsigned long long)t.undecided);
     fprintf(out, "\n");
     if (t.failed) {
-        fprintf(out, "  why:");
+        fprintf(out, "  why (a seed may have several reasons):");
+        int shown = 0;
         for (size_t k = 0; k < NREASONS; k++)
             if (t.by_reason[k])
-                fprintf(out, " %s %llu;", reasons[k].text, (unsigned long long)t.by_reason[k]);
+                fprintf(out, "%s %s %llu", shown++ ? " ·" : "", reasons[k].text,
+                        (unsigned long long)t.by_reason[k]);
         fprintf(out, "\n");
     }
     if (t.nnames) {

@@ -20,6 +20,7 @@ static const unsigned series_rgb[] = {VIZ_BLUE, VIZ_ORANGE, VIZ_GREEN, VIZ_SKY,
                                       VIZ_PURPLE, VIZ_INK,    0x8C6D00,  0x6A3D9A,
                                       0x2E8B57, 0x7F7F7F};
 #define NCOLORS ((int)(sizeof series_rgb / sizeof series_rgb[0]))
+#define MAX_LABELLED 12
 
 /* A round tick step (1, 2 or 5 times a power of ten) giving about `want`
  * ticks over `span`. */
@@ -132,7 +133,7 @@ int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t e
     struct frame f;
     f.left = 80 * scale;
     f.right = (float)w - (float)legend_w - 60 * scale;
-    f.top = 110 * scale;
+    f.top = 130 * scale;
     f.bottom = (float)h - 70 * scale;
     f.xmin = p->x0 < 0 ? p->x0 : 0;
     f.xmax = p->x0 + (npoints - 1) * p->dx;
@@ -186,9 +187,10 @@ int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t e
         viz_text_draw(t, VIZ_FONT_BODY, buf, f.right + 52 * scale, ly, ink, VIZ_LEFT | VIZ_MIDDLE);
     }
     /* marker labels: staggered over three rows above the plot, each cut to
-     * the room before the next marker of its row */
+     * the room before the next marker of its row; past a dozen markers
+     * (a nemesis) labels would only be noise, and the lines say enough */
     float row_end[3] = {-1e9f, -1e9f, -1e9f};
-    for (int m = 0; m < p->nmarkers; m++) {
+    for (int m = 0; m < p->nmarkers && p->nmarkers <= MAX_LABELLED; m++) {
         const struct viz_plot_marker *mk = &p->markers[m];
         if (!mk->text || mk->x < f.xmin || mk->x > f.xmax)
             continue;

@@ -16,7 +16,8 @@ struct viz_plot_series {
 
 struct viz_plot_marker {
     double x;                 /* where, in x units */
-    const char *text;         /* short label, may be NULL */
+    const char *text;         /* short label, may be NULL; shown only when
+                                 there are at most 12 markers */
     bool end;                 /* the end of something (a heal): drawn lighter */
 };
 
