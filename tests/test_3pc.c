@@ -50,6 +50,7 @@ Test(threepc_lessons, same_partition_under_2pc_blocks_instead)
     text = classic_edit(text, "\"decision_delay\": \"50ms\"", "\"decision_delay\": \"200ms\"");
     struct classic_run run;
     classic_run_text(&run, text, 0, true);
+    free(text);
     cr_expect_eq(classic_violations(&run), 0, "%s", classic_first_violation(&run));
     cr_expect_gt(classic_metric(&run, "blocked_total"), 0);
     cr_expect_eq(run.r.linearizable, VERDICT_YES);
