@@ -6,33 +6,15 @@
  * linearizable (2PC gives up availability, never atomicity). */
 #include "tests/test_classic.h"
 
-static void expect_param_error(const char *protocol, const char *params, int nodes, const char *key)
-{
-    char text[1024], err[1024];
-    snprintf(text, sizeof text,
-             "{\"name\": \"t\", \"protocol\": \"%s\", \"nodes\": %d, \"duration\": \"1s\", "
-             "\"params\": %s}",
-             protocol, nodes, params);
-    struct scenario *sc;
-    cr_assert_eq(scenario_parse(text, strlen(text), "t.json", &sc, err, sizeof err), 0, "%s", err);
-    struct run_result r;
-    int rc = runner_run(sc, &(struct run_options){0}, &r, err, sizeof err);
-    cr_expect_eq(rc, SIM_EINVAL, "params %s should be rejected", params);
-    cr_expect(strstr(err, key) != NULL, "error should name %s: %s", key, err);
-    if (rc == 0)
-        runner_result_free(&r);
-    scenario_free(sc);
-}
-
 Test(twopc_params, bad_values_are_rejected_with_their_key)
 {
-    expect_param_error("2pc", "{\"spread\": 4}", 4, "params.spread");
-    expect_param_error("2pc", "{\"vote_timeout\": \"500ms\", \"decision_timeout\": \"400ms\"}", 4,
+    classic_expect_param_error("2pc", "{\"spread\": 4}", 4, "params.spread");
+    classic_expect_param_error("2pc", "{\"vote_timeout\": \"500ms\", \"decision_timeout\": \"400ms\"}", 4,
                        "params.decision_timeout");
-    expect_param_error("2pc", "{\"retry\": \"0\"}", 4, "params.retry");
-    expect_param_error("2pc", "{\"coordinator\": \"n7\"}", 4, "params.coordinator");
-    expect_param_error("2pc", "{}", 1, "params.coordinator");
-    expect_param_error("3pc", "{\"spread\": 0}", 4, "params.spread");
+    classic_expect_param_error("2pc", "{\"retry\": \"0\"}", 4, "params.retry");
+    classic_expect_param_error("2pc", "{\"coordinator\": \"n7\"}", 4, "params.coordinator");
+    classic_expect_param_error("2pc", "{}", 1, "params.coordinator");
+    classic_expect_param_error("3pc", "{\"spread\": 0}", 4, "params.spread");
 }
 
 Test(twopc_lessons, coordinator_crash_after_the_votes_blocks_until_recovery)

@@ -7,30 +7,12 @@
  * still holds only what a head sent, in order. */
 #include "tests/test_classic.h"
 
-static void expect_param_error(const char *params, int nodes, const char *key)
-{
-    char text[1024], err[1024];
-    snprintf(text, sizeof text,
-             "{\"name\": \"c\", \"protocol\": \"chain\", \"nodes\": %d, \"duration\": \"1s\", "
-             "\"params\": %s}",
-             nodes, params);
-    struct scenario *sc;
-    cr_assert_eq(scenario_parse(text, strlen(text), "c.json", &sc, err, sizeof err), 0, "%s", err);
-    struct run_result r;
-    int rc = runner_run(sc, &(struct run_options){0}, &r, err, sizeof err);
-    cr_expect_eq(rc, SIM_EINVAL, "params %s should be rejected", params);
-    cr_expect(strstr(err, key) != NULL, "error should name %s: %s", key, err);
-    if (rc == 0)
-        runner_result_free(&r);
-    scenario_free(sc);
-}
-
 Test(chain_params, bad_values_are_rejected_with_their_key)
 {
-    expect_param_error("{\"heartbeat\": \"100ms\", \"suspect_after\": \"100ms\"}", 4, "params.suspect_after");
-    expect_param_error("{\"master\": \"n5\"}", 4, "params.master");
-    expect_param_error("{}", 17, "params.master");
-    expect_param_error("{\"batch\": 0}", 4, "params.batch");
+    classic_expect_param_error("chain", "{\"heartbeat\": \"100ms\", \"suspect_after\": \"100ms\"}", 4, "params.suspect_after");
+    classic_expect_param_error("chain", "{\"master\": \"n5\"}", 4, "params.master");
+    classic_expect_param_error("chain", "{}", 17, "params.master");
+    classic_expect_param_error("chain", "{\"batch\": 0}", 4, "params.batch");
 }
 
 Test(chain_lessons, tail_crash_reconfigures_and_the_server_rejoins_as_tail)

@@ -38,6 +38,27 @@ static inline char *classic_read_file(const char *path)
     return text;
 }
 
+/* Runs `protocol` on `nodes` nodes with `params` (JSON text) and expects
+ * the run to be refused as bad input, with a message naming `key`. */
+static inline void classic_expect_param_error(const char *protocol, const char *params, int nodes,
+                                              const char *key)
+{
+    char text[1024], err[1024];
+    snprintf(text, sizeof text,
+             "{\"name\": \"t\", \"protocol\": \"%s\", \"nodes\": %d, \"duration\": \"1s\", "
+             "\"params\": %s}",
+             protocol, nodes, params);
+    struct scenario *sc;
+    cr_assert_eq(scenario_parse(text, strlen(text), "t.json", &sc, err, sizeof err), 0, "%s", err);
+    struct run_result r;
+    int rc = runner_run(sc, &(struct run_options){0}, &r, err, sizeof err);
+    cr_expect_eq(rc, SIM_EINVAL, "params %s should be rejected", params);
+    cr_expect(strstr(err, key) != NULL, "error should name %s: %s", key, err);
+    if (rc == 0)
+        runner_result_free(&r);
+    scenario_free(sc);
+}
+
 /* The text of scenarios/<name>.json (caller frees). */
 static inline char *classic_lesson_text(const char *name)
 {

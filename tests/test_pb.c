@@ -6,35 +6,17 @@
 
 /* ---- parameters ------------------------------------------------------------------- */
 
-static void expect_param_error(const char *params, const char *key)
-{
-    char text[1024], err[1024];
-    snprintf(text, sizeof text,
-             "{\"name\": \"p\", \"protocol\": \"primary-backup\", \"nodes\": 3, \"duration\": \"1s\", "
-             "\"params\": %s}",
-             params);
-    struct scenario *sc;
-    cr_assert_eq(scenario_parse(text, strlen(text), "p.json", &sc, err, sizeof err), 0, "%s", err);
-    struct run_result r;
-    int rc = runner_run(sc, &(struct run_options){0}, &r, err, sizeof err);
-    cr_expect_eq(rc, SIM_EINVAL, "params %s should be rejected", params);
-    cr_expect(strstr(err, key) != NULL, "error should name %s: %s", key, err);
-    if (rc == 0)
-        runner_result_free(&r);
-    scenario_free(sc);
-}
-
 Test(pb_params, bad_values_are_rejected_with_their_key)
 {
-    expect_param_error("{\"replication\": \"sometimes\"}", "params.replication");
-    expect_param_error("{\"failover\": \"vote\"}", "params.failover");
-    expect_param_error("{\"heartbeat\": \"100ms\", \"suspect_after\": \"50ms\"}", "params.suspect_after");
-    expect_param_error("{\"lease\": \"150ms\"}", "params.lease");
-    expect_param_error("{\"lease\": \"1s\", \"lease_margin\": \"950ms\"}", "params.lease_margin");
-    expect_param_error("{\"replication\": \"semi-sync\", \"acks\": 3}", "params.acks");
-    expect_param_error("{\"replica_timeout\": \"10ms\"}", "params.replica_timeout");
-    expect_param_error("{\"monitor\": \"n9\"}", "params.monitor");
-    expect_param_error("{\"quorum\": 2}", "params.quorum");
+    classic_expect_param_error("primary-backup", "{\"replication\": \"sometimes\"}", 3, "params.replication");
+    classic_expect_param_error("primary-backup", "{\"failover\": \"vote\"}", 3, "params.failover");
+    classic_expect_param_error("primary-backup", "{\"heartbeat\": \"100ms\", \"suspect_after\": \"50ms\"}", 3, "params.suspect_after");
+    classic_expect_param_error("primary-backup", "{\"lease\": \"150ms\"}", 3, "params.lease");
+    classic_expect_param_error("primary-backup", "{\"lease\": \"1s\", \"lease_margin\": \"950ms\"}", 3, "params.lease_margin");
+    classic_expect_param_error("primary-backup", "{\"replication\": \"semi-sync\", \"acks\": 3}", 3, "params.acks");
+    classic_expect_param_error("primary-backup", "{\"replica_timeout\": \"10ms\"}", 3, "params.replica_timeout");
+    classic_expect_param_error("primary-backup", "{\"monitor\": \"n9\"}", 3, "params.monitor");
+    classic_expect_param_error("primary-backup", "{\"quorum\": 2}", 3, "params.quorum");
 }
 
 /* ---- heartbeat failover ---------------------------------------------------------------- */

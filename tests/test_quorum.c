@@ -6,31 +6,13 @@
  * loses an acknowledged write, while last write wins does. */
 #include "tests/test_classic.h"
 
-static void expect_param_error(const char *params, int nodes, const char *key)
-{
-    char text[1024], err[1024];
-    snprintf(text, sizeof text,
-             "{\"name\": \"q\", \"protocol\": \"quorum\", \"nodes\": %d, \"duration\": \"1s\", "
-             "\"params\": %s}",
-             nodes, params);
-    struct scenario *sc;
-    cr_assert_eq(scenario_parse(text, strlen(text), "q.json", &sc, err, sizeof err), 0, "%s", err);
-    struct run_result r;
-    int rc = runner_run(sc, &(struct run_options){0}, &r, err, sizeof err);
-    cr_expect_eq(rc, SIM_EINVAL, "params %s should be rejected", params);
-    cr_expect(strstr(err, key) != NULL, "error should name %s: %s", key, err);
-    if (rc == 0)
-        runner_result_free(&r);
-    scenario_free(sc);
-}
-
 Test(quorum_params, bad_values_are_rejected_with_their_key)
 {
-    expect_param_error("{\"n\": 4}", 3, "params.n");
-    expect_param_error("{\"n\": 3, \"w\": 4}", 3, "params.w");
-    expect_param_error("{\"n\": 3, \"r\": 0}", 3, "params.r");
-    expect_param_error("{\"resolve\": \"newest\"}", 3, "params.resolve");
-    expect_param_error("{}", 17, "params.n");
+    classic_expect_param_error("quorum", "{\"n\": 4}", 3, "params.n");
+    classic_expect_param_error("quorum", "{\"n\": 3, \"w\": 4}", 3, "params.w");
+    classic_expect_param_error("quorum", "{\"n\": 3, \"r\": 0}", 3, "params.r");
+    classic_expect_param_error("quorum", "{\"resolve\": \"newest\"}", 3, "params.resolve");
+    classic_expect_param_error("quorum", "{}", 17, "params.n");
 }
 
 Test(quorum_lessons, strict_quorum_has_no_stale_reads_and_repairs_a_stale_replica)
