@@ -3,6 +3,7 @@
  * so a failed run never leaves a half-written trace or history. */
 #include "cli/runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -52,6 +53,50 @@ const char *runner_scenario_dir(void)
     if (file_exists("scenarios"))
         return "scenarios";
     return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void runner_free_list(char **paths, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
+
+int runner_list_scenarios(const char *dir, char ***out)
+{
+    *out = NULL;
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char **paths = NULL;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+            continue;
+        char **grown = realloc(paths, (size_t)(n + 1) * sizeof *paths);
+        char *path = malloc(strlen(dir) + len + 2);
+        if (grown)
+            paths = grown;
+        if (!grown || !path) {
+            free(path);
+            closedir(d);
+            runner_free_list(paths, n);
+            return -1;
+        }
+        sprintf(path, "%s/%s", dir, e->d_name);
+        paths[n++] = path;
+    }
+    closedir(d);
+    qsort(paths, (size_t)n, sizeof *paths, cmp_str);
+    *out = paths;
+    return n;
 }
 
 const char *runner_default_scenario(void)

@@ -57,5 +57,10 @@ void runner_result_free(struct run_result *r);
 const char *runner_default_scenario(void);
 /* Finds the scenarios directory; returns a static path or NULL. */
 const char *runner_scenario_dir(void);
+/* Lists the *.json files in `dir` as full paths, sorted by name. Returns
+ * how many and sets *out (free it with runner_free_list), or -1 when the
+ * directory cannot be read or memory runs out (*out is then NULL). */
+int runner_list_scenarios(const char *dir, char ***out);
+void runner_free_list(char **paths, int n);
 
 #endif

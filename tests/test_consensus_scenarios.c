@@ -4,7 +4,6 @@
  * schedule once the bug is switched off. */
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,44 +12,27 @@
 
 static const char *const prefixes[] = {"raft-", "paxos-", "multipaxos-", NULL};
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Sorted paths of the consensus lessons; returns how many. */
 static int list_lessons(char ***out)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/scenarios", FAULTLINE_SOURCE_DIR);
-    DIR *d = opendir(dir);
-    cr_assert_not_null(d, "cannot open %s", dir);
-    char **paths = NULL;
+    char **all;
+    int total = runner_list_scenarios(dir, &all);
+    cr_assert_geq(total, 0, "cannot list %s", dir);
     int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
+    for (int i = 0; i < total; i++) {
+        const char *name = strrchr(all[i], '/') + 1;
         bool ours = false;
         for (int p = 0; prefixes[p]; p++)
-            ours |= strncmp(e->d_name, prefixes[p], strlen(prefixes[p])) == 0;
-        if (!ours || len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-            continue;
-        paths = realloc(paths, (size_t)(n + 1) * sizeof *paths);
-        paths[n] = malloc(strlen(dir) + len + 2);
-        sprintf(paths[n], "%s/%s", dir, e->d_name);
-        n++;
+            ours |= strncmp(name, prefixes[p], strlen(prefixes[p])) == 0;
+        if (ours)
+            all[n++] = all[i];
+        else
+            free(all[i]);
     }
-    closedir(d);
-    qsort(paths, (size_t)n, sizeof *paths, cmp_str);
-    *out = paths;
+    *out = all;
     return n;
-}
-
-static void free_list(char **paths, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(paths[i]);
-    free(paths);
 }
 
 static char *read_text(const char *path)
@@ -81,7 +63,7 @@ Test(consensus_scenarios, there_are_lessons_for_each_protocol)
     cr_expect_geq(per[0], 5, "raft lessons: %d", per[0]);
     cr_expect_geq(per[1], 3, "paxos lessons: %d", per[1]);
     cr_expect_geq(per[2], 1, "multi-paxos lessons: %d", per[2]);
-    free_list(paths, n);
+    runner_free_list(paths, n);
 }
 
 Test(consensus_scenarios, every_lesson_meets_its_expectations, .timeout = 900)
@@ -112,7 +94,7 @@ Test(consensus_scenarios, every_lesson_meets_its_expectations, .timeout = 900)
         }
         scenario_free(sc);
     }
-    free_list(paths, n);
+    runner_free_list(paths, n);
 }
 
 /* A bug lesson run again with its "bug" parameter removed: the same
@@ -154,7 +136,7 @@ Test(consensus_scenarios, bug_lessons_are_safe_without_the_bug, .timeout = 900)
     }
     cr_expect_geq(bugs, 3, "a lesson for each classic bug (commit_old_term, no_persist_vote, "
                            "no_persist_promise); found %d", bugs);
-    free_list(paths, n);
+    runner_free_list(paths, n);
 }
 
 /* raft-figure8.json is raft-figure8-bug.json without the bug: same cluster,

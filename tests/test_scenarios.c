@@ -1,40 +1,19 @@
 /* test_scenarios.c - every lesson under scenarios/ runs and meets its
  * "expect" block, and reruns to the same trace hash. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/runner.h"
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Sorted paths of scenarios/ *.json; returns how many. */
 static int list_scenarios(char ***out)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/scenarios", FAULTLINE_SOURCE_DIR);
-    DIR *d = opendir(dir);
-    cr_assert_not_null(d, "cannot open %s", dir);
-    char **paths = NULL;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-            continue;
-        paths = realloc(paths, (size_t)(n + 1) * sizeof *paths);
-        paths[n] = malloc(strlen(dir) + len + 2);
-        sprintf(paths[n], "%s/%s", dir, e->d_name);
-        n++;
-    }
-    closedir(d);
-    qsort(paths, (size_t)n, sizeof *paths, cmp_str);
-    *out = paths;
+    int n = runner_list_scenarios(dir, out);
+    cr_assert_geq(n, 0, "cannot list %s", dir);
     return n;
 }
 
@@ -74,7 +53,6 @@ Test(scenarios, every_lesson_meets_its_expectations, .timeout = 1800)
             runner_result_free(&r);
         }
         scenario_free(sc);
-        free(paths[i]);
     }
-    free(paths);
+    runner_free_list(paths, n);
 }
