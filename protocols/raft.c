@@ -11,7 +11,7 @@
  * batch (64 entries per AppendEntries), reads ("read_index" | "log"),
  * noop (true: a new leader appends a no-op), election_timeout_nK (fix node
  * nK's election timeout, for scripted lessons), bug ("none" |
- * "commit_old_term" | "no_persist_vote"). */
+ * "commit_old_term" | "no_persist_vote" | "stale_ack"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +20,8 @@
 
 static int raft_configure(struct sim_params *p, void *config)
 {
-    static const char *const bugs[] = {"none", "commit_old_term", "no_persist_vote", NULL};
+    static const char *const bugs[] = {"none", "commit_old_term", "no_persist_vote",
+                                       "stale_ack", NULL};
     static const char *const reads[] = {"read_index", "log", NULL};
     struct raft_config *c = config;
     int rc = 0;
@@ -199,6 +200,9 @@ static void raft_message_describe(int type, const void *body, size_t len, struct
         else if (m.conflict > 0)
             sim_describe_text(d, "term %lld, mismatch, retry from %lld", (long long)m.term,
                               (long long)m.conflict);
+        else if (m.request_term < m.term)
+            sim_describe_text(d, "term %lld, refused a term-%lld request", (long long)m.term,
+                              (long long)m.request_term);
         else
             sim_describe_text(d, "term %lld, refused", (long long)m.term);
     }

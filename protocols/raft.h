@@ -23,6 +23,8 @@ enum raft_bug {
     RAFT_BUG_NONE,
     RAFT_BUG_COMMIT_OLD_TERM,  /* count replicas of earlier-term entries (Figure 8) */
     RAFT_BUG_NO_PERSIST_VOTE,  /* votedFor lives only in memory (§5.2, Figure 2)   */
+    RAFT_BUG_STALE_ACK,        /* ReadIndex counts refusals of an earlier term's
+                                * AppendEntries as acknowledgements (§6.4)        */
 };
 
 enum raft_reads {
@@ -68,7 +70,8 @@ struct raft_peer {
     int64_t match;       /* highest index known replicated                  */
     int64_t inflight;    /* seq of the AppendEntries awaited, 0 none        */
     sim_time sent_at;    /* local time it was sent                          */
-    int64_t acked_seq;   /* highest seq answered in this term (ReadIndex)   */
+    int64_t acked_seq;   /* highest seq of ours answered in this term (ReadIndex);
+                          * never above raft_state.seq (checked) */
 };
 
 /* A read waiting for ReadIndex (dissertation §6.4). */
@@ -141,7 +144,8 @@ struct raft_append_hdr {        /* AppendEntries RPC; `count` entries follow */
 };
 
 struct raft_append_reply {
-    int64_t term;
+    int64_t term;               /* the replier's currentTerm */
+    int64_t request_term;       /* the term of the AppendEntries answered */
     int64_t seq;
     int64_t success;
     int64_t match;              /* success: last index known to match */

@@ -7,7 +7,11 @@
  *                         earlier term;
  *   state-machine-safety  no two nodes apply different entries at one index;
  *   vote-once             a node votes for at most one candidate per term
- *                         (§5.2), what Election Safety rests on.
+ *                         (§5.2), what Election Safety rests on;
+ *   read-index-ack        no peer has acknowledged an AppendEntries the
+ *                         leader has not sent in its term: ReadIndex
+ *                         (dissertation §6.4) counts those acknowledgements
+ *                         as a majority that still follows it.
  * Each check costs what the last event changed: chain hashes compare whole
  * prefixes in O(1), and only new entries and commits are examined. */
 #include <stdio.h>
@@ -212,6 +216,22 @@ static void check_vote(struct sim_cluster *c, struct raft_ghost *g, int id,
     g->vote_for[id] = st->voted_for;
 }
 
+/* ---- ReadIndex acknowledgements ------------------------------------------------------- */
+
+static void check_acks(struct sim_cluster *c, int id, const struct raft_state *st)
+{
+    if (st->role != RAFT_LEADER || !st->peers)
+        return;
+    for (int k = 0; k < st->nodes; k++)
+        if (k != id && st->peers[k].acked_seq > st->seq)
+            sim_violation(c, "read-index-ack", id,
+                          "%s, leader of term %lld, counts an acknowledgement from %s of "
+                          "AppendEntries #%lld, but has sent only %lld in this term",
+                          sim_cluster_node_name(c, id), (long long)st->term,
+                          sim_cluster_node_name(c, k), (long long)st->peers[k].acked_seq,
+                          (long long)st->seq);
+}
+
 /* ---- State Machine Safety ---------------------------------------------------------------- */
 
 static int commit_reserve(struct raft_ghost *g, int64_t n)
@@ -295,6 +315,7 @@ void raft_check_cluster(struct sim_cluster *c, void *ghost)
     check_log_matching(c, g, id, st);
     check_vote(c, g, id, st);
     check_election(c, g, id, st);
+    check_acks(c, id, st);
     check_commits(c, g, id, st);
 }
 

@@ -112,7 +112,7 @@ static void reply_append(struct sim_node *n, struct raft_state *st, int to,
                          const struct raft_append_hdr *h, bool ok, int64_t match,
                          int64_t conflict)
 {
-    struct raft_append_reply r = {st->term, h->seq, ok, match, conflict};
+    struct raft_append_reply r = {st->term, h->term, h->seq, ok, match, conflict};
     sim_send(n, to, RAFT_MSG_APPEND_REPLY, &r, sizeof r);
 }
 
@@ -204,6 +204,15 @@ void raft_on_append_reply(struct sim_node *n, struct raft_state *st, int from,
         return;
     }
     if (st->role != RAFT_LEADER || m->term != st->term)
+        return;
+    /* A refusal carries the follower's term, not the term of the request it
+     * refuses: an AppendEntries this node sent as leader of an earlier term,
+     * delivered late, comes back as a refusal in the current term. Its seq
+     * counts from that earlier stint; taken as an answer to this term's
+     * heartbeats it would confirm leadership for ReadIndex without a
+     * majority (a stale read). Only answers to this term's requests count. */
+    const struct raft_config *cfg = sim_config(n);
+    if (m->request_term != st->term && cfg->bug != RAFT_BUG_STALE_ACK)
         return;
     struct raft_peer *p = &st->peers[from];
     if (!m->success && m->conflict < 0)

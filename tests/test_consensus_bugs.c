@@ -145,3 +145,81 @@ Test(consensus_bugs, persisted_votes_and_promises_hold_under_the_aimed_nemeses, 
     first = hunt_bug(json, 1000, NULL, &hits);
     cr_expect_eq(first, 0, "paxos broke an invariant at seed %llu", (unsigned long long)first);
 }
+
+/* ---- ReadIndex and stale acknowledgements (issue 10) -------------------------------- */
+
+static char *read_file_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    long len = ftell(f);
+    cr_assert_geq(len, 0);
+    cr_assert_eq(fseek(f, 0, SEEK_SET), 0);
+    char *text = malloc((size_t)len + 1);
+    cr_assert_not_null(text);
+    cr_assert_eq(fread(text, 1, (size_t)len, f), (size_t)len);
+    text[len] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* The scenario that found it: every nemesis fault kind, duplicates and lost
+ * unsynced writes included. On seed 1796 n4 leads term 24, is deposed, and
+ * wins term 32; an AppendEntries it sent in term 24 reaches n3 late, and
+ * n3's refusal carries n3's term, 32. */
+static char *readindex_scenario(const char *params)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/regress/raft-nemesis-readindex.json", FAULTLINE_TEST_DATA);
+    char *text = read_file_text(path);
+    if (!params)
+        return text;
+    const char *at = strstr(text, "\"protocol\": \"raft\",");
+    cr_assert_not_null(at, "%s: no protocol line to add params to", path);
+    size_t cut = (size_t)(at - text) + strlen("\"protocol\": \"raft\",");
+    size_t cap = strlen(text) + strlen(params) + 32;
+    char *out = malloc(cap);
+    cr_assert_not_null(out);
+    snprintf(out, cap, "%.*s \"params\": %s,%s", (int)cut, text, params, text + cut);
+    free(text);
+    return out;
+}
+
+/* The regression: the seed of the report keeps every invariant (the new
+ * read-index-ack among them), is linearizable and meets its expectations. */
+Test(consensus_bugs, raft_read_index_ignores_refusals_of_an_earlier_term)
+{
+    char *json = readindex_scenario(NULL);
+    struct crun cr;
+    crun_json(&cr, json, 1796, true);
+    char v[400];
+    cr_expect_eq(sim_violation_count(cr.r.sim), 0, "%s", crun_violation(&cr, v, sizeof v));
+    cr_expect_eq(cr.r.linearizable, VERDICT_YES, "%s", cr.r.lin_detail);
+    cr_expect(cr.r.has_expect && cr.r.expect_ok, "the scenario's expect block must hold");
+    crun_free(&cr);
+    free(json);
+}
+
+/* With the bug switched back on, the same seed shows both the broken rule
+ * (read-index-ack: an acknowledgement of an AppendEntries this leader never
+ * sent in its term) and its consequence (a stale read). */
+Test(consensus_bugs, raft_stale_ack_gives_a_stale_read_on_the_reported_seed)
+{
+    char *json = readindex_scenario("{\"bug\": \"stale_ack\"}");
+    struct crun cr;
+    crun_json(&cr, json, 1796, true);
+    cr_expect(crun_reported(&cr, "read-index-ack"), "read-index-ack must be reported");
+    cr_expect_eq(cr.r.linearizable, VERDICT_NO, "the stale read must make it non-linearizable");
+    crun_free(&cr);
+    free(json);
+}
+
+/* The invariant finds the broken rule on many more seeds than the checker
+ * finds a stale read (a late refusal need not meet a read to be wrong). */
+Test(consensus_bugs, raft_stale_ack_found_within_300_seeds, .timeout = 900)
+{
+    char *json = readindex_scenario("{\"bug\": \"stale_ack\"}");
+    expect_found("raft stale_ack, 5 nodes, readindex nemesis", json, 300, "read-index-ack");
+    free(json);
+}
