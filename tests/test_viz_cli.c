@@ -191,6 +191,27 @@ Test(viz_cli, export_shiviz_writes_a_consistent_vector_clock_log)
     unlink(log);
 }
 
+/* Over ssh with no DISPLAY, SDL picks its offscreen driver by itself: the
+ * viewer must say so and stop instead of running invisibly (issue 12). A
+ * time limit keeps the old behaviour from hanging the suite. */
+Test(viz_cli, with_no_display_the_viewer_says_so_and_exits_2, .timeout = 60)
+{
+    /* run_cli only adds to the environment: clear the display with env -u */
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER timeout 20 %s view %s 2>&1",
+             FAULTLINE_BIN, LESSON);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 2, "exit %d: %s",
+              WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+    cr_expect_not_null(strstr(out, "no display"), "%s", out);
+    cr_expect_not_null(strstr(out, "faultline render"), "%s", out);
+}
+
 Test(viz_cli, the_window_opens_and_closes_without_a_display)
 {
     char args[1024];

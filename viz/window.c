@@ -4,6 +4,7 @@
  * each frame is presented in step with the display. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "viz/viz.h"
@@ -17,6 +18,19 @@ int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         snprintf(err, errcap, "cannot open a window: %s (no display? `faultline render` draws without one)",
                  SDL_GetError());
+        viz_app_close(&app);
+        return SIM_EIO;
+    }
+    /* With no display SDL falls back to its offscreen driver by itself, and
+     * the viewer would run invisibly forever. Only a driver asked for by
+     * name (SDL_VIDEODRIVER=offscreen, as the tests do) may be headless. */
+    const char *chosen = SDL_GetCurrentVideoDriver();
+    const char *asked = getenv("SDL_VIDEODRIVER");
+    if (chosen && (strcmp(chosen, "offscreen") == 0 || strcmp(chosen, "dummy") == 0) &&
+        !(asked && strcmp(asked, chosen) == 0)) {
+        snprintf(err, errcap, "no display: use `faultline render` to draw frames without one "
+                              "(or set DISPLAY to an X server)");
+        SDL_Quit();
         viz_app_close(&app);
         return SIM_EIO;
     }
