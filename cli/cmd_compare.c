@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/runner.h"
 #include "cli/compare.h"
 #include "cli/compare_report.h"
 #include "cli/sweep.h"
@@ -186,6 +187,7 @@ int cli_compare_main(int argc, char **argv)
 
     char err[2048];
     struct scenario *sc;
+    path = runner_resolve_scenario(path);
     if (scenario_load(path, &sc, err, sizeof err)) {
         fprintf(stderr, "faultline: %s\n", err);
         cJSON_Delete(params);

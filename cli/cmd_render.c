@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/runner.h"
 #include "viz/args.h"
 #include "viz/viz.h"
 
@@ -118,6 +119,7 @@ int cli_render_main(int argc, char **argv)
     o.at_end = at_end;
     if (to_end)
         o.to = 0;
+    path = runner_resolve_scenario(path);
     int rc = viz_render(path, &o, quiet ? NULL : stdout, err, sizeof err);
     if (rc) {
         fprintf(stderr, "faultline: %s\n", err);

@@ -128,6 +128,7 @@ int cli_run_main(int argc, char **argv)
         fprintf(stderr, "faultline run: no scenario given and the default scenario (scenarios/pb-heartbeat-split-brain.json) was not found\n");
         return CLI_BAD_INPUT;
     }
+    path = runner_resolve_scenario(path);
     char err[1024];
     struct scenario *sc;
     if (scenario_load(path, &sc, err, sizeof err)) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/runner.h"
 #include "cli/mpi_sweep.h"
 #include "cli/shrink.h"
 #include "cli/sweep.h"
@@ -230,6 +231,7 @@ int cli_sweep_main(int argc, char **argv)
     }
     bool root = mpi.rank == 0;
     struct scenario *sc = NULL;
+    c.path = runner_resolve_scenario(c.path);
     if (scenario_load(c.path, &sc, err, sizeof err)) {
         if (root)
             fprintf(stderr, "faultline: %s\n", err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/runner.h"
 #include "viz/args.h"
 #include "viz/viz.h"
 
@@ -91,6 +92,7 @@ int cli_view_main(int argc, char **argv)
     }
     if (at_end)
         o.app.start_at = INT64_MAX / 2; /* clamped to the run's end */
+    path = runner_resolve_scenario(path);
     if (viz_view(path, &o, err, sizeof err)) {
         fprintf(stderr, "faultline: %s\n", err);
         return CLI_BAD_INPUT;

@@ -99,6 +99,20 @@ int runner_list_scenarios(const char *dir, char ***out)
     return n;
 }
 
+const char *runner_resolve_scenario(const char *arg)
+{
+    static char path[4200];
+    if (!arg || !*arg || file_exists(arg) || strchr(arg, '/'))
+        return arg;
+    const char *dir = runner_scenario_dir();
+    if (!dir)
+        return arg;
+    size_t len = strlen(arg);
+    bool has_ext = len > 5 && strcmp(arg + len - 5, ".json") == 0;
+    snprintf(path, sizeof path, "%s/%s%s", dir, arg, has_ext ? "" : ".json");
+    return file_exists(path) ? path : arg;
+}
+
 const char *runner_default_scenario(void)
 {
     static char path[4200];

@@ -53,6 +53,13 @@ int runner_run(const struct scenario *sc, const struct run_options *opt, struct 
                char *err, size_t errcap);
 void runner_result_free(struct run_result *r);
 
+/* A scenario named on the command line: `arg` itself when that file exists
+ * or names a directory part; otherwise a bare lesson name ("2pc-blocked",
+ * "2pc-blocked.json") found among the shipped lessons (runner_scenario_dir),
+ * so lessons run from any directory. Returns `arg` or a path in a buffer
+ * that the next call overwrites; never NULL. A name that matches nothing
+ * comes back unchanged, and loading it reports the file as missing. */
+const char *runner_resolve_scenario(const char *arg);
 /* Finds the default scenario file; returns a static path or NULL. */
 const char *runner_default_scenario(void);
 /* Finds the scenarios directory; returns a static path or NULL. */

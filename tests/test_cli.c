@@ -165,3 +165,36 @@ Test(cli, json_summary_carries_the_verdicts)
     cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "expect"), "ok")));
     cJSON_Delete(j);
 }
+
+/* Runs `faultline ARGS` with the root directory as working directory. */
+static int run_cli_elsewhere(const char *args)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "cd / && %s %s 2>&1", FAULTLINE_BIN, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* `faultline lessons` lists bare names; each command takes one from any
+ * working directory (issue 12). */
+Test(cli, a_bare_lesson_name_runs_from_any_directory)
+{
+    cr_expect_eq(run_cli_elsewhere("run 2pc-blocked --quiet"), 0, "%s", out);
+    cr_expect_eq(run_cli_elsewhere("run raft-leader-crash.json --quiet"), 0, "%s", out);
+    cr_expect_eq(run_cli_elsewhere("sweep raft-leader-crash --seeds 1..3"), 0, "%s", out);
+    cr_expect_eq(run_cli_elsewhere("compare raft-leader-crash --protocols raft --seeds 1..2"), 0,
+                 "%s", out);
+    char args[600], png[512];
+    snprintf(png, sizeof png, "/tmp/faultline-cli-%ld-lesson.png", (long)getpid());
+    snprintf(args, sizeof args, "render raft-leader-crash --at 1s --out %s", png);
+    cr_expect_eq(run_cli_elsewhere(args), 0, "%s", out);
+    cr_expect_eq(access(png, R_OK), 0, "%s was not written", png);
+    unlink(png);
+    /* a name that is neither a file nor a lesson is still bad input */
+    cr_expect_eq(run_cli_elsewhere("run no-such-lesson"), 2, "%s", out);
+    cr_expect_not_null(strstr(out, "no-such-lesson"), "%s", out);
+}
