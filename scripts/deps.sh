@@ -23,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then
         exit 1
     fi
 fi
-echo "installing:$missing"
+echo "installing with apt-get (a few minutes on a fresh machine):$missing"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
