@@ -256,3 +256,42 @@ Test(viz_session, a_seed_given_on_the_command_line_is_saved_with_the_session)
     cr_expect_eq(replay_hash(fx.app.last_saved), live);
     close_fixture(&fx);
 }
+
+/* Esc backs out one level at a time: a stray Esc during a projector demo
+ * leaves full screen instead of ending the session (issue 12). */
+Test(viz_session, escape_leaves_full_screen_before_it_quits)
+{
+    struct fixture fx;
+    open_live(&fx, LESSON);
+    struct viz_app *a = &fx.app;
+    a->want_fullscreen = true;
+    key(a, SDLK_ESCAPE);
+    cr_expect(!a->want_fullscreen, "Esc leaves full screen");
+    cr_expect(!a->quit, "and does not quit");
+    key(a, SDLK_F1);
+    cr_expect(a->ui.help);
+    key(a, SDLK_ESCAPE);
+    cr_expect(!a->ui.help && !a->quit, "Esc closes the help first");
+    key(a, SDLK_ESCAPE);
+    cr_expect(a->quit, "outside full screen and help, Esc quits");
+    close_fixture(&fx);
+}
+
+/* Quitting never loses clicked-in faults: they are saved as S would, once,
+ * and a session with nothing new is not saved again. */
+Test(viz_session, quitting_saves_the_faults_clicked_in_since_the_last_save)
+{
+    struct fixture fx;
+    open_live(&fx, LESSON);
+    struct viz_app *a = &fx.app;
+    cr_expect_eq(viz_app_autosave(a), 0, "nothing clicked in: nothing to save");
+    seek(&fx, 1500 * SIM_MS);
+    cr_assert_eq(viz_app_heal(a), 0);
+    uint64_t live = finish(&fx);
+    cr_assert_eq(viz_app_autosave(a), 1, "%s", a->ui.toast);
+    cr_expect_not_null(strstr(a->last_saved, fx.dir), "saved in the save directory: %s",
+                       a->last_saved);
+    cr_expect_eq(replay_hash(a->last_saved), live, "the autosaved session replays exactly");
+    cr_expect_eq(viz_app_autosave(a), 0, "already saved: not saved twice");
+    close_fixture(&fx);
+}

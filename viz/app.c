@@ -303,6 +303,7 @@ static int inject(struct viz_app *a, const struct fault *f, const char *what)
         viz_app_toast(a, true, "cannot %s: %s", what, err);
         return rc;
     }
+    a->unsaved = true;
     if (a->cur.m.k > a->tape.store.nev) /* the tape was cut back: restart the cursor */
         viz_cursor_seek(&a->cur, &a->tape, 0, 0);
     sim_time t = a->cur.m.t > at ? a->cur.m.t : at;
@@ -435,9 +436,18 @@ int viz_app_save(struct viz_app *a, const char *path)
         return rc;
     }
     snprintf(a->last_saved, sizeof a->last_saved, "%s", path);
+    a->unsaved = false;
     viz_app_toast(a, false, "saved %s (%d fault%s) - replay: faultline run %s", path,
                   a->live.nsession, a->live.nsession == 1 ? "" : "s", path);
     return SIM_OK;
+}
+
+int viz_app_autosave(struct viz_app *a)
+{
+    if (!a->is_live || !a->unsaved || a->live.nsession == 0)
+        return 0;
+    int rc = viz_app_save(a, NULL);
+    return rc ? rc : 1;
 }
 
 /* ---- drawing ---------------------------------------------------------------------------- */

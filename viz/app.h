@@ -54,6 +54,7 @@ struct viz_app {
     bool press_shift;
     char save_dir[512];
     char last_saved[768];    /* path of the last session saved */
+    bool unsaved;            /* faults clicked in since the last save */
 };
 
 /* Opens `path`, a trace or a scenario file (told apart by the trace header).
@@ -104,6 +105,11 @@ int viz_app_heal(struct viz_app *a);
 int viz_app_drop_message(struct viz_app *a, int32_t msg);
 /* Saves the session (S); `path` NULL picks NAME-session-N.json. */
 int viz_app_save(struct viz_app *a, const char *path);
+/* Before the viewer closes: saves a session with faults clicked in since the
+ * last save (as S does) so that quitting never loses them. Returns 1 and
+ * the path in a->last_saved when it saved, 0 when there was nothing to
+ * save, or a negative SIM_E code (the notice says why). */
+int viz_app_autosave(struct viz_app *a);
 /* Sets the speed (simulated seconds per real second), clamped to the ladder's ends. */
 void viz_app_set_speed(struct viz_app *a, double speed);
 /* One notch faster (dir > 0) or slower on the 1-2-5 ladder. */

@@ -19,7 +19,8 @@ static const char *const keys[][2] = {
     {"L", "space-time diagram on / off   ( [ and ] zoom it )"},
     {"F  /  F11", "full screen"},
     {"F1  /  ?", "this help"},
-    {"Esc  /  Q", "close the help, or quit"},
+    {"Esc", "close the help, leave full screen, or quit"},
+    {"Q", "quit (clicked faults not yet saved are saved first)"},
 };
 
 void viz_draw_help(struct viz_draw *d)

@@ -98,8 +98,12 @@ static void key(struct viz_app *a, const SDL_KeyboardEvent *k)
         a->want_fullscreen = !a->want_fullscreen;
         break;
     case SDLK_ESCAPE:
+        /* Esc backs out one level: the help, then full screen (a projector
+         * demo must not end on a stray Esc), then the viewer. */
         if (a->ui.help)
             a->ui.help = false;
+        else if (a->want_fullscreen)
+            a->want_fullscreen = false;
         else
             a->quit = true;
         break;

@@ -100,6 +100,11 @@ int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap
     }
     o->frame_ms = frames ? drawing * 1000 / (double)frames : 0;
     o->present_ms = frames ? presenting * 1000 / (double)frames : 0;
+    /* Quitting never loses the faults clicked in: they are saved as S
+     * would, and the path is printed with the command that replays it. */
+    if (viz_app_autosave(&app) > 0)
+        fprintf(stderr, "faultline view: the faults you clicked in were saved to %s - replay: faultline run %s\n",
+                app.last_saved, app.last_saved);
 out:
     viz_app_close(&app);
     if (r)
