@@ -29,7 +29,7 @@ static const char usage[] =
     "  --diagram         include the space-time diagram\n"
     "  --seed N          run the scenario with seed N\n"
     "  --duration D      simulate D instead of the scenario's duration\n"
-    "  -q, --quiet       do not list the files written\n"
+    "  -q, --quiet       print nothing (else: the frame count first, then progress)\n"
     "  -h, --help        this text\n"
     "\n"
     "exit status: 0 written, 2 bad input (nothing is left half-written)\n";

@@ -100,6 +100,27 @@ Test(viz_cli, render_writes_a_numbered_sequence)
     rmdir(dir);
 }
 
+/* Without -q a sequence says first how many frames it will make, then its
+ * progress, then the span written, not thousands of file names (issue 12). */
+Test(viz_cli, render_says_how_many_frames_before_it_starts)
+{
+    const char *dir = tmp("frames2");
+    char args[1024];
+    snprintf(args, sizeof args, "render %s --frames %s --fps 10 --speed 1 --from 2s --to 2.5s --size 320x180",
+             LESSON, dir);
+    cr_assert_eq(run_cli(NULL, args), 0, "%s", out);
+    cr_expect_eq(strncmp(out, "rendering 6 frames", 18), 0, "the count comes first: %s", out);
+    cr_expect_not_null(strstr(out, "6/6 frames"), "%s", out);
+    cr_expect_not_null(strstr(out, "frame-000001.png .. frame-000006.png"), "%s", out);
+    cr_expect_null(strstr(out, "frame-000003.png"), "no list of every file: %s", out);
+    for (int i = 1; i <= 6; i++) {
+        char f[600];
+        snprintf(f, sizeof f, "%s/frame-%06d.png", dir, i);
+        unlink(f);
+    }
+    rmdir(dir);
+}
+
 Test(viz_cli, bad_input_exits_2_and_writes_nothing)
 {
     const char *png = tmp("bad.png");

@@ -125,6 +125,15 @@ int viz_render(const char *path, const struct viz_render_opts *o, FILE *progress
         return SIM_ENOMEM;
     }
     long written = 0;
+    /* A sequence says up front how many frames it will make, then shows a
+     * bar (on a terminal) or a line every tenth (in a log), and names the
+     * span written at the end: thousands of file names would bury it. */
+    bool bar = frames && progress && isatty(fileno(progress));
+    if (frames && progress) {
+        fprintf(progress, "rendering %ld frames (%.1fs of video at %g fps, speed %gx) into %s\n",
+                nframes, (double)nframes / o->fps, o->fps, app.ui.speed, o->frames_dir);
+        fflush(progress);
+    }
     for (long i = 0; i < nframes && !rc; i++) {
         sim_time t = frames ? from + (sim_time)((double)i * step_us) : at;
         if ((rc = viz_app_seek(&app, t)) || (rc = viz_app_render(&app))) {
@@ -139,9 +148,22 @@ int viz_render(const char *path, const struct viz_render_opts *o, FILE *progress
         if ((rc = viz_png_write(off.surf, target, err, errcap)))
             break;
         written++;
-        if (progress)
+        if (progress && !frames) {
             fprintf(progress, "%s\n", target);
+        } else if (bar) {
+            int filled = (int)(40 * written / nframes);
+            fprintf(progress, "\r[%.*s%*s] %ld/%ld frames", filled,
+                    "########################################", 40 - filled, "", written, nframes);
+            fflush(progress);
+        } else if (progress && (written * 10 / nframes != (written - 1) * 10 / nframes)) {
+            fprintf(progress, "%ld/%ld frames\n", written, nframes);
+            fflush(progress);
+        }
     }
+    if (bar)
+        fputc('\n', progress);
+    if (frames && progress && !rc)
+        fprintf(progress, "wrote %s/frame-%06d.png .. frame-%06ld.png\n", o->frames_dir, 1, written);
     if (rc && frames) { /* nothing half-done: take back this call's frames */
         for (long i = 0; i < written; i++) {
             sprintf(file, "%s/frame-%06ld.png", o->frames_dir, i + 1);
