@@ -430,3 +430,44 @@ Test(viz_controls, a_replay_explains_why_clicks_do_not_inject)
     close_fixture(&fx);
     unlink(trace);
 }
+
+/* F2 shows the frame rate the window measured, top right of the view, on a
+ * dark badge; pressing F2 again hides it and the frame is as before. */
+Test(viz_pixels, f2_shows_the_frame_rate_and_hides_it_again)
+{
+    struct fixture fx;
+    struct viz_app_opts o = {.paused = true, .run_ahead = true};
+    open_fixture(&fx, FAULTLINE_SOURCE_DIR "/scenarios/pb-heartbeat-split-brain.json", &o);
+    render_at(&fx, 2 * SIM_S);
+    uint32_t *before = grab(&fx);
+    SDL_Event e = {0};
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = SDLK_F2;
+    viz_app_event(&fx.app, &e);
+    cr_assert(fx.app.ui.show_fps);
+    fx.app.ui.fps = 60;
+    fx.app.ui.frame_ms = 4.2;
+    render_at(&fx, 2 * SIM_S);
+    uint32_t *shown = grab(&fx);
+    const struct viz_rect *v = &fx.app.L.view;
+    size_t badge = 0, elsewhere = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            size_t i = (size_t)y * W + (size_t)x;
+            if (shown[i] == before[i])
+                continue;
+            bool top_right = x > v->x + v->w / 2 && y < v->y + 40;
+            badge += top_right;
+            elsewhere += !top_right;
+        }
+    cr_expect_gt(badge, 500, "the badge is drawn top right of the view");
+    cr_expect_eq(elsewhere, 0, "nothing else changes");
+    viz_app_event(&fx.app, &e);
+    render_at(&fx, 2 * SIM_S);
+    uint32_t *after = grab(&fx);
+    expect_same_frame(before, after, "F2 twice");
+    free(before);
+    free(shown);
+    free(after);
+    close_fixture(&fx);
+}

@@ -47,6 +47,9 @@ struct viz_ui {
     int nsession;
     char toast[256];         /* a short notice, "" for none */
     bool toast_bad;
+    bool show_fps;           /* F2: the frame rate, for checking a projector machine */
+    double fps;              /* frames drawn per second, measured by the window */
+    double frame_ms;         /* time to draw one frame, measured by the window */
 };
 
 /* A network fault in force, decoded from its line for this frame. */
@@ -119,6 +122,8 @@ void viz_draw_title(struct viz_draw *d);
 void viz_draw_panel(struct viz_draw *d);
 void viz_draw_caption(struct viz_draw *d);
 void viz_draw_toast(struct viz_draw *d);
+/* F2: frames per second and time per frame, top right of the view. */
+void viz_draw_fps(struct viz_draw *d);
 /* "1/20x", "2x" ... for a speed. */
 void viz_speed_text(double speed, char *buf, size_t cap);
 

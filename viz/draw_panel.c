@@ -309,6 +309,26 @@ void viz_draw_caption(struct viz_draw *d)
     }
 }
 
+void viz_draw_fps(struct viz_draw *d)
+{
+    if (!d->ui->show_fps)
+        return;
+    const struct viz_rect *v = &d->L->view;
+    float s = d->s;
+    char t[96];
+    if (d->ui->fps > 0)
+        snprintf(t, sizeof t, "%.0f fps · %.1f ms to draw%s", d->ui->fps, d->ui->frame_ms,
+                 d->ui->paused ? " · idle while paused" : "");
+    else
+        snprintf(t, sizeof t, "measuring the frame rate…");
+    int w = viz_text_width(d->tx, VIZ_FONT_SMALL, t), h = viz_text_height(d->tx, VIZ_FONT_SMALL);
+    float x = v->x + v->w - (float)w - 20 * s, y = v->y + 8 * s;
+    viz_gfx_round_rect(d->g, x - 6 * s, y - 3 * s, (float)w + 12 * s, (float)h + 6 * s, 5 * s,
+                       VIZ_RGBA(0x222222, 220));
+    viz_gfx_flush(d->g);
+    viz_text_draw(d->tx, VIZ_FONT_SMALL, t, x, y, VIZ_RGB(0xFFFFFF), VIZ_LEFT);
+}
+
 void viz_draw_toast(struct viz_draw *d)
 {
     const char *t = d->ui->toast;

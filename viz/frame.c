@@ -259,6 +259,7 @@ void viz_frame_draw(struct viz_draw *d)
         viz_gfx_flush(d->g);
     }
     viz_draw_toast(d);
+    viz_draw_fps(d);
     viz_gfx_flush(d->g);
     SDL_RenderSetClipRect(r, NULL);
 

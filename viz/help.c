@@ -19,6 +19,7 @@ static const char *const keys[][2] = {
     {"L", "space-time diagram on / off   ( [ and ] zoom it )"},
     {"F  /  F11", "full screen"},
     {"F1  /  ?", "this help"},
+    {"F2", "frame rate (check a projector machine)"},
     {"Esc", "close the help, leave full screen, or quit"},
     {"Q", "quit (clicked faults not yet saved are saved first)"},
 };

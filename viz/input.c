@@ -85,6 +85,9 @@ static void key(struct viz_app *a, const SDL_KeyboardEvent *k)
         if (a->ui.diagram_window < 3600 * SIM_S)
             a->ui.diagram_window = a->ui.diagram_window * 3 / 2;
         break;
+    case SDLK_F2:
+        a->ui.show_fps = !a->ui.show_fps;
+        break;
     case SDLK_F1:
     case SDLK_QUESTION:
         a->ui.help = !a->ui.help;

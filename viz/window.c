@@ -9,6 +9,17 @@
 
 #include "viz/viz.h"
 
+static void handle_event(struct viz_app *app, const SDL_Event *e, SDL_Renderer *r)
+{
+    if (e->type == SDL_WINDOWEVENT && e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+        int w, h;
+        SDL_GetRendererOutputSize(r, &w, &h);
+        viz_app_resize(app, w, h);
+    } else {
+        viz_app_event(app, e);
+    }
+}
+
 int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap)
 {
     struct viz_app app;
@@ -66,14 +77,30 @@ int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap
     Uint64 freq = SDL_GetPerformanceFrequency(), last = SDL_GetPerformanceCounter();
     double drawing = 0, presenting = 0;
     long frames = 0;
+    /* The frame rate shown by F2: frames over the last half second. */
+    Uint64 rate_since = last;
+    long rate_frames = 0;
+    double rate_drawing = 0;
+    /* Nothing moves while paused with no gesture and no notice up: then the
+     * window sleeps until an event comes instead of redrawing the same
+     * frame (a paused classroom demo must not keep a core busy). Scripted
+     * runs (--quit-after counts frames) always draw. */
+    bool redraw = true;
     while (!app.quit && (o->quit_after <= 0 || frames < o->quit_after)) {
         SDL_Event e;
+        bool still = app.ui.paused && !app.pressed && app.toast_left <= 0 && !app.ui.drag_partition;
+        bool woke = false;
+        if (still && !redraw && o->quit_after <= 0) {
+            if (!SDL_WaitEventTimeout(&e, 1000))
+                continue;
+            handle_event(&app, &e, r);
+            woke = true;
+            last = SDL_GetPerformanceCounter(); /* the sleep is not play time */
+        }
+        redraw = woke;
         while (SDL_PollEvent(&e)) {
-            if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
-                SDL_GetRendererOutputSize(r, &w, &h);
-                viz_app_resize(&app, w, h);
-            } else
-                viz_app_event(&app, &e);
+            handle_event(&app, &e, r);
+            redraw = true;
         }
         if (app.want_fullscreen != fullscreen) {
             fullscreen = app.want_fullscreen;
@@ -84,7 +111,10 @@ int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap
         last = now;
         if (dt > 0.1) /* after a stall, do not leap ahead */
             dt = 0.1;
+        bool was_paused = app.ui.paused;
         viz_app_tick(&app, dt);
+        if (app.ui.paused != was_paused)
+            redraw = true; /* the run reached its end: draw it paused */
         Uint64 draw_start = SDL_GetPerformanceCounter();
         viz_app_render(&app);
         Uint64 drawn = SDL_GetPerformanceCounter();
@@ -93,6 +123,16 @@ int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap
         drawing += (double)(draw_end - draw_start) / (double)freq;
         presenting += (double)(draw_end - drawn) / (double)freq;
         frames++;
+        rate_frames++;
+        rate_drawing += (double)(drawn - draw_start) / (double)freq;
+        double window = (double)(draw_end - rate_since) / (double)freq;
+        if (window >= 0.5) {
+            app.ui.fps = (double)rate_frames / window;
+            app.ui.frame_ms = rate_drawing * 1000 / (double)rate_frames;
+            rate_since = draw_end;
+            rate_frames = 0;
+            rate_drawing = 0;
+        }
         /* without vsync (software renderer), do not spin faster than ~120 Hz */
         double spent = (double)(draw_end - now) / (double)freq;
         if (spent < 1.0 / 120)
