@@ -56,8 +56,18 @@ static int cmd_help(int argc, char **argv)
 
 static int cmd_protocols(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("usage: faultline protocols\n\n"
+                   "Lists the protocols a scenario's \"protocol\" can name, with what each\n"
+                   "implements. Their parameters, roles, invariants and lessons are in\n"
+                   "docs/protocols/NAME.md.\n");
+            return CLI_OK;
+        }
+        fprintf(stderr, "faultline protocols: unexpected \"%s\" (see faultline protocols --help)\n",
+                argv[i]);
+        return CLI_BAD_INPUT;
+    }
     for (const struct sim_protocol *const *p = protocol_all(); *p; p++)
         printf("%-16s %s\n", (*p)->name, (*p)->summary ? (*p)->summary : "");
     return CLI_OK;

@@ -198,3 +198,12 @@ Test(cli, a_bare_lesson_name_runs_from_any_directory)
     cr_expect_eq(run_cli_elsewhere("run no-such-lesson"), 2, "%s", out);
     cr_expect_not_null(strstr(out, "no-such-lesson"), "%s", out);
 }
+
+Test(cli, protocols_help_prints_usage_and_a_stray_argument_is_bad_input)
+{
+    cr_expect_eq(run_cli("protocols --help", out, sizeof out), 0, "%s", out);
+    cr_expect_eq(strncmp(out, "usage: faultline protocols", 26), 0, "%s", out);
+    cr_expect_eq(run_cli("protocols raft", out, sizeof out), 2, "%s", out);
+    cr_expect_eq(run_cli("protocols", out, sizeof out), 0, "%s", out);
+    cr_expect_not_null(strstr(out, "raft "), "%s", out);
+}
