@@ -59,7 +59,7 @@ static size_t select_ops(const struct check_model *m, const struct check_history
 
 static int check_keys(const struct check_model *m, const struct check_history *h,
                       const struct check_partition *p, struct check_budget *budget,
-                      struct check_result *out)
+                      uint64_t order_after, struct check_result *out)
 {
     uint32_t *kept = malloc((h->n_ops ? h->n_ops : 1) * sizeof *kept);
     bool *drop = malloc((h->n_ops ? h->n_ops : 1) * sizeof *drop);
@@ -77,7 +77,7 @@ static int check_keys(const struct check_model *m, const struct check_history *h
         key->ops = n;
         size_t n_kept = select_ops(m, h, members, n, kept, drop, key);
         struct check_linear_outcome outcome;
-        rc = check_linear_search(m, h, kept, n_kept, budget, &outcome);
+        rc = check_linear_search(m, h, kept, n_kept, budget, order_after, &outcome);
         if (rc != 0)
             break;
         key->verdict = outcome.verdict;
@@ -134,7 +134,7 @@ int check_linearizability(const struct check_history *h, const struct check_opti
     struct check_budget budget;
     check_budget_start(&budget, opt->timeout_us, opt->max_bytes, opt->max_steps);
     if (rc == 0)
-        rc = check_keys(m, h, &p, &budget, out);
+        rc = check_keys(m, h, &p, &budget, opt->order_after_steps, out);
     check_partition_close(&p);
     if (rc != 0) {
         check_result_close(out);

@@ -25,6 +25,8 @@ struct check_options {
     int64_t timeout_us;               /* wall-time budget; 0: none */
     size_t max_bytes;                 /* search memory budget; 0: none */
     uint64_t max_steps;               /* search step budget (deterministic); 0: none */
+    uint64_t order_after_steps;       /* search steps on a key before the model's order
+                                         constraints come in (model.h); 0: 1 000 + 8 per op */
 };
 
 /* The verdict for one key (the history's ops of one key form one object). */

@@ -11,7 +11,7 @@
  * linearization exists exactly when the scan gets past every closed op's
  * return: open ops still left then simply never took effect.
  *
- * Five reductions keep the search small; each keeps a linearization if
+ * Six reductions keep the search small; each keeps a linearization if
  * one exists. (1) Memoization: each configuration is explored once, and one
  * with more open ops still unused covers one with fewer (memo.h). (2) An
  * open op whose step leaves the state as it is is never linearized early:
@@ -25,18 +25,29 @@
  * (5) A closed read-only op (the model's read_only hook) that is legal
  * may always be linearized at once: in any linearization it can move up to
  * here, since it changes no state anywhere. So that move is forced: if it
- * fails, the configuration fails, and no other op is tried in its place. */
+ * fails, the configuration fails, and no other op is tried in its place.
+ * (6) An op is placed only after the ops the model's order puts before it
+ * (order.h): pairs that hold in every linearization (for kv, read off the
+ * gets' strings). They cost the model a pass over the ops, so they come in
+ * only when the search has not found its way quickly; it then starts over
+ * with them. When the pairs themselves prove the violation, the search
+ * only looks, for a bounded number of steps, for the point to show. */
 #include "check/linear.h"
 #include "check/error.h"
 #include "check/deadend.h"
 #include "check/hash.h"
 #include "check/memo.h"
+#include "check/order.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NO_OP UINT32_MAX
+#define ORDER_STEPS 1000         /* steps before the search takes in the model's order, */
+#define ORDER_STEPS_PER_OP 8     /* plus this many per op */
+#define EXPLAIN_STEPS 20000      /* steps spent explaining a violation the order proved, */
+#define EXPLAIN_STEPS_PER_OP 16  /* plus this many per op */
 
 struct search {
     const struct check_model *model;
@@ -56,6 +67,7 @@ struct search {
     unsigned char *states;   /* states[d]: the state after d linearized ops */
     struct check_memo memo;
     struct check_deadend dead;
+    struct check_order order;
 };
 
 static bool is_open(const struct search *s, uint32_t k)
@@ -162,6 +174,7 @@ static void search_close(struct search *s)
     free(s->states);
     check_memo_close(&s->memo);
     check_deadend_close(&s->dead);
+    check_order_close(&s->order);
 }
 
 /* Orders open ops by (f, value, invoke) so that twins sit side by side. */
@@ -203,6 +216,36 @@ static int find_twins(struct search *s)
     return 0;
 }
 
+/* Marks op k placed (linearized) or taken back in every table that counts
+ * it; ordered: the order constraints are in (the search's hot path skips
+ * them until then). */
+static inline void place(struct search *s, uint32_t k, bool ordered)
+{
+    set_bit(s, k);
+    check_deadend_place(&s->dead, k);
+    if (ordered)
+        check_order_place(&s->order, k);
+}
+
+static inline void unplace(struct search *s, uint32_t k, bool ordered)
+{
+    clear_bit(s, k);
+    check_deadend_unplace(&s->dead, k);
+    if (ordered)
+        check_order_unplace(&s->order, k);
+}
+
+/* Starts the memo afresh with the starting configuration in it. */
+static int memo_start(struct search *s)
+{
+    check_memo_close(&s->memo);
+    int rc = check_memo_init(&s->memo, s->closed_words, s->open_words, s->model);
+    if (rc == 0)
+        rc = check_memo_insert(&s->memo, check_model_hash(s->model, state_at(s, 0)),
+                               s->closed_bits, s->open_bits, state_at(s, 0));
+    return rc < 0 ? rc : 0;
+}
+
 static int search_open(struct search *s, const uint32_t *ops)
 {
     size_t n = s->n;
@@ -236,8 +279,6 @@ static int search_open(struct search *s, const uint32_t *ops)
     int rc = check_model_init(s->model, s->ctx, s->h, s->ops, n, state_at(s, 0));
     if (rc != 0)
         return rc;
-    if ((rc = check_memo_init(&s->memo, s->closed_words, s->open_words, s->model)) != 0)
-        return rc;
     /* Fixed seed: the same history is searched the same way every run. */
     uint64_t seed = 0x66617574ULL;
     for (size_t k = 0; k < n; k++)
@@ -249,9 +290,7 @@ static int search_open(struct search *s, const uint32_t *ops)
     if ((rc = build_entries(s)) != 0)
         return rc;
     /* The starting configuration is explored too. */
-    rc = check_memo_insert(&s->memo, check_model_hash(s->model, state_at(s, 0)), s->closed_bits,
-                           s->open_bits, state_at(s, 0));
-    return rc < 0 ? rc : 0;
+    return memo_start(s);
 }
 
 static void record_deepest(const struct search *s, size_t depth, uint32_t blocked_entry,
@@ -282,7 +321,7 @@ static void record_dead_end(const struct search *s, size_t depth, uint32_t last,
 
 /* The search op of history op index `op`, or NO_OP when it is not one:
  * closed and open ops each lie in history order, so binary search works. */
-static uint32_t local_of(const struct search *s, uint32_t op)
+static inline uint32_t local_of(const struct search *s, uint32_t op)
 {
     size_t runs[2][2] = {{0, s->n_closed}, {s->n_closed, s->n}};
     for (int r = 0; r < 2; r++) {
@@ -298,6 +337,58 @@ static uint32_t local_of(const struct search *s, uint32_t op)
             return (uint32_t)lo;
     }
     return NO_OP;
+}
+
+/* Takes in the model's order constraints, by search op (order.h), once the
+ * search has not found its way quickly: when there are any, every op is
+ * taken back and the memo forgotten (a configuration on the way may not
+ * have failed), and *restarted is set. */
+static int take_in_order(struct search *s, size_t depth, bool *restarted)
+{
+    const uint32_t *model_pairs;
+    size_t n_pairs;
+    *restarted = false;
+    int rc = check_model_order(s->model, s->ctx, &model_pairs, &n_pairs);
+    if (rc != 0 || n_pairs == 0)
+        return rc;
+    uint32_t *pairs = malloc(2 * n_pairs * sizeof *pairs);
+    uint32_t *call_rank = malloc((s->n ? s->n : 1) * sizeof *call_rank);
+    uint32_t *return_rank = malloc((s->n ? s->n : 1) * sizeof *return_rank);
+    rc = pairs && call_rank && return_rank ? 0 : CHECK_ERR_NOMEM;
+    size_t kept = 0;
+    for (size_t i = 0; i < n_pairs && rc == 0; i++) {
+        uint32_t a = local_of(s, model_pairs[2 * i]), b = local_of(s, model_pairs[2 * i + 1]);
+        if (a != NO_OP && b != NO_OP) {
+            pairs[2 * kept] = a;
+            pairs[2 * kept + 1] = b;
+            kept++;
+        }
+    }
+    if (rc == 0 && kept > 0) {
+        while (depth > 0) {
+            uint32_t last = s->stack[--depth];
+            unplace(s, last >> 1, false);
+            unlift(s, last);
+        }
+        *restarted = true;
+        rc = memo_start(s);
+    }
+    if (rc == 0 && kept > 0) {
+        const uint32_t head = (uint32_t)(2 * s->n);
+        uint32_t rank = 0;
+        for (uint32_t e = s->next[head]; e != head; e = s->next[e], rank++) {
+            uint32_t k = e >> 1;
+            if ((e & 1) == 0)
+                call_rank[k] = rank;
+            else
+                return_rank[k] = is_open(s, k) ? CHECK_ORDER_OPEN : rank;
+        }
+        rc = check_order_init(&s->order, s->n, pairs, kept, call_rank, return_rank);
+    }
+    free(pairs);
+    free(call_rank);
+    free(return_rank);
+    return rc;
 }
 
 /* The first closed op concurrent with the next deadline (its call comes
@@ -332,13 +423,21 @@ static void record_doomed(const struct search *s, size_t depth, uint32_t last, u
 }
 
 /* The search loop; returns 0 with out->verdict set, or an error. */
-static int run(struct search *s, struct check_budget *budget, struct check_linear_outcome *out)
+static int run(struct search *s, struct check_budget *budget, uint64_t order_after,
+               struct check_linear_outcome *out)
 {
     const uint32_t head = (uint32_t)(2 * s->n);
     size_t depth = 0;
     long long deepest = -1;
     uint64_t set_hash = 0;
     uint32_t entry = s->next[head];
+    /* The model's order constraints cost a pass over the ops to find: they
+     * come in only once the search has not found its way quickly. */
+    if (order_after == 0)
+        order_after = ORDER_STEPS + ORDER_STEPS_PER_OP * (uint64_t)s->n;
+    const uint64_t order_at = out->steps + order_after;
+    uint64_t explain_until = UINT64_MAX;
+    bool ordered = false;
     if (check_deadend_stuck(&s->dead, state_at(s, 0))) {
         record_dead_end(s, 0, NO_OP, state_at(s, 0), out);
         out->verdict = CHECK_NOT_LINEARIZABLE;
@@ -346,8 +445,27 @@ static int run(struct search *s, struct check_budget *budget, struct check_linea
     }
     while (s->next[head] != head) {
         out->steps++;
-        if (!check_budget_step(budget, check_memo_bytes(&s->memo))) {
-            out->verdict = CHECK_UNKNOWN;
+        if (out->steps == order_at) {
+            bool restarted;
+            int rc = take_in_order(s, depth, &restarted);
+            if (rc != 0)
+                return rc;
+            if (restarted) {
+                ordered = true;
+                depth = 0;
+                deepest = -1;
+                set_hash = 0;
+                entry = s->next[head];
+            }
+            /* When the order proves the violation, the search only looks
+             * for the point that explains it best, and not for long. */
+            if (s->order.refuted)
+                explain_until = out->steps + EXPLAIN_STEPS + EXPLAIN_STEPS_PER_OP * (uint64_t)s->n;
+        }
+        if (!check_budget_step(budget, check_memo_bytes(&s->memo)) || out->steps > explain_until) {
+            /* Out of budget (or done explaining); but a violation the order
+             * proved stands, with the deepest point found as explanation. */
+            out->verdict = s->order.refuted ? CHECK_NOT_LINEARIZABLE : CHECK_UNKNOWN;
             return 0;
         }
         bool config_fails = false;
@@ -356,6 +474,10 @@ static int run(struct search *s, struct check_budget *budget, struct check_linea
             bool open = is_open(s, k);
             if (open && s->twin[k] != NO_OP && !has_bit(s, s->twin[k])) {
                 entry = s->next[entry]; /* its earlier twin goes first */
+                continue;
+            }
+            if (ordered && !check_order_ready(&s->order, k)) {
+                entry = s->next[entry]; /* an op that must come first is still to place */
                 continue;
             }
             void *now = state_at(s, depth), *after = state_at(s, depth + 1);
@@ -368,8 +490,7 @@ static int run(struct search *s, struct check_budget *budget, struct check_linea
             bool force = keeps_state && !open && check_model_read_only(s->model, &s->h->ops[s->ops[k]]);
             if (legal && !(open && keeps_state)) {
                 uint64_t next_set_hash = open ? set_hash : set_hash ^ s->zobrist[k];
-                set_bit(s, k);
-                check_deadend_place(&s->dead, k);
+                place(s, k, ordered);
                 int fresh = 0;
                 if (check_deadend_stuck(&s->dead, after)) {
                     if ((long long)depth + 1 > deepest) {
@@ -398,8 +519,7 @@ static int run(struct search *s, struct check_budget *budget, struct check_linea
                         record_doomed(s, depth, k, doomed, out);
                     }
                 }
-                check_deadend_unplace(&s->dead, k);
-                clear_bit(s, k);
+                unplace(s, k, ordered);
                 /* (5): the one move that dominates all others failed. */
                 config_fails = force;
             }
@@ -411,6 +531,12 @@ static int run(struct search *s, struct check_budget *budget, struct check_linea
             /* Open ops return at infinity, after every closed op: all closed
              * ops are placed, and the open ops left over never took effect. */
             break;
+        } else if (check_order_never(&s->order, entry >> 1)) {
+            /* A return of an op that can never take effect: no other branch
+             * can do better, so this point explains the violation. */
+            record_deepest(s, depth, entry, out);
+            out->verdict = CHECK_NOT_LINEARIZABLE;
+            return 0;
         } else if ((long long)depth > deepest) {
             /* A return: its op should have been linearized by now. */
             deepest = (long long)depth;
@@ -427,8 +553,7 @@ static int run(struct search *s, struct check_budget *budget, struct check_linea
             uint32_t last = s->stack[--depth];
             uint32_t k = last >> 1;
             forced = s->forced[depth];
-            clear_bit(s, k);
-            check_deadend_unplace(&s->dead, k);
+            unplace(s, k, ordered);
             if (!is_open(s, k))
                 set_hash ^= s->zobrist[k];
             unlift(s, last);
@@ -443,7 +568,7 @@ static int run(struct search *s, struct check_budget *budget, struct check_linea
 
 int check_linear_search(const struct check_model *m, const struct check_history *h,
                         const uint32_t *ops, size_t n, struct check_budget *budget,
-                        struct check_linear_outcome *out)
+                        uint64_t order_after, struct check_linear_outcome *out)
 {
     memset(out, 0, sizeof *out);
     out->blocked = CHECK_NEVER;
@@ -451,7 +576,7 @@ int check_linear_search(const struct check_model *m, const struct check_history 
     struct search s = {.model = m, .h = h, .n = n};
     int rc = out->prefix ? search_open(&s, ops) : CHECK_ERR_NOMEM;
     if (rc == 0)
-        rc = run(&s, budget, out);
+        rc = run(&s, budget, order_after, out);
     out->configurations = check_memo_count(&s.memo);
     out->peak_bytes = check_memo_bytes(&s.memo) + (2 * n + 1) * 2 * sizeof(uint32_t) +
                       (n + 2) * m->state_size;

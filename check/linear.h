@@ -33,12 +33,14 @@ struct check_linear_outcome {
 
 /* Searches for a linearization of the n ops at history indices ops[] (one
  * key, increasing order, fail ops already left out) under model m, within
- * budget (shared across calls; its step count grows). Fills *out (free with
+ * budget (shared across calls; its step count grows). The model's order
+ * constraints, if any, come in after order_after steps (0: a default that
+ * grows with n; 1: from the start). Fills *out (free with
  * check_linear_outcome_close). Returns 0 — the verdict is in out — or
  * CHECK_ERR_NOMEM (a model's own failure included); out then holds nothing. */
 int check_linear_search(const struct check_model *m, const struct check_history *h,
                         const uint32_t *ops, size_t n, struct check_budget *budget,
-                        struct check_linear_outcome *out);
+                        uint64_t order_after, struct check_linear_outcome *out);
 
 /* Frees what an outcome holds. Safe on a zeroed outcome. */
 void check_linear_outcome_close(struct check_linear_outcome *out);

@@ -15,14 +15,19 @@ struct check_lost {
     uint32_t first_lost;    /* op index of the first lost append, or CHECK_NEVER */
 };
 
-/* Counts lost writes in a key-value history. For each key, the final get is
- * its last ok get (latest completion). An append is lost when it completed
- * ok before that get was invoked, its value (a token such as "v17;") is not
- * part of what the get returned, and no put on the key (one that may have
- * happened: not a fail) was invoked after the append was, since a put may
- * legitimately overwrite it. Returns 0 and fills *out, or CHECK_ERR_INPUT
- * with a message in err when h is not a key-value history (no get, put or
- * append). h is only borrowed. */
+/* Counts lost writes in a key-value history. Positions are line order (real
+ * time). For each key, the final get g is its ok get with the latest
+ * completion. An ok append a is judged when it completed before g was
+ * invoked, its value is a string, and no put p on the key could take effect
+ * after a and before g: none that did not fail with p.invoke_pos <
+ * g.complete_pos and (p.complete_pos > a.invoke_pos, or p is info or never
+ * completed). Such a put may legitimately overwrite a, even one invoked
+ * just before a. A judged append is lost when its value (a token such as
+ * "v17;") is not part of the string g returned. Returns 0 and fills *out;
+ * CHECK_ERR_INPUT with a message in err when h is not a key-value history
+ * (no get, put or append, or a register op); CHECK_ERR_NOMEM. Linear in the
+ * ops however many keys (three passes, per-key state in a table), plus the
+ * search of each judged token in g's string. h is only borrowed. */
 int check_lost_writes(const struct check_history *h, struct check_lost *out, char *err,
                       size_t err_len);
 

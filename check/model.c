@@ -149,6 +149,14 @@ bool check_model_read_only(const struct check_model *m, const struct check_op *o
     return m->read_only != NULL && m->read_only(op);
 }
 
+int check_model_order(const struct check_model *m, void *ctx, const uint32_t **pairs,
+                      size_t *n_pairs)
+{
+    *pairs = NULL;
+    *n_pairs = 0;
+    return m->order != NULL ? m->order(ctx, pairs, n_pairs) : 0;
+}
+
 void check_model_close(const struct check_model *m, void *ctx)
 {
     if (m->close != NULL)

@@ -84,6 +84,17 @@ struct check_model {
      * tries nothing else in its place. NULL: no op is taken as read-only. */
     bool (*read_only)(const struct check_op *op);
 
+    /* Order constraints: points *pairs at 2 * *n_pairs history op indices
+     * (a, b, a, b, ...) among init's ops such that a takes effect before b
+     * in every linearization where each closed op takes effect legally; a
+     * pair (a, a) says a can never take effect. The search then places b
+     * only after a, and a pair that real time contradicts proves the
+     * violation (check/order.h). It asks only when it does not find its
+     * way quickly, so the pairs may take a pass over the ops to find. They
+     * belong to ctx and live until close. Returns 0 or CHECK_ERR_NOMEM.
+     * NULL: none. */
+    int (*order)(void *ctx, const uint32_t **pairs, size_t *n_pairs);
+
     /* Frees what init allocated in ctx. NULL: nothing to free. */
     void (*close)(void *ctx);
 };
@@ -149,6 +160,11 @@ bool check_model_doomed(const struct check_model *m, void *ctx, const void *stat
 
 /* Returns whether op never changes any state; false without a hook. */
 bool check_model_read_only(const struct check_model *m, const struct check_op *op);
+
+/* Points *pairs at the model's order constraints and sets *n_pairs (see
+ * order): none without a hook. Returns 0 or CHECK_ERR_NOMEM. */
+int check_model_order(const struct check_model *m, void *ctx, const uint32_t **pairs,
+                      size_t *n_pairs);
 
 /* Frees what init allocated in ctx (nothing without a hook). */
 void check_model_close(const struct check_model *m, void *ctx);

@@ -3,6 +3,14 @@
  * ids of interned strings, so comparing and hashing a state is O(1) however
  * long the value grows; appends are cached per (state, op).
  *
+ * An absent key and the empty string are one value, as in Porcupine's and
+ * Jepsen's kv tests (a key never written reads as ""): a get may return
+ * null or "" for it, and the empty string is always the state ABSENT, so
+ * memoisation sees one state.
+ *
+ * The order hook hands the search the pairs of ops that the gets' strings
+ * order (kv_order.h), found on its first call.
+ *
  * A value that is no prefix of any string an ok get of the key returned is
  * "tainted": no get can follow it until a put, and appends keep it tainted,
  * so all tainted values behave alike and equal() treats them as one state.
@@ -10,6 +18,7 @@
 #include "check/model.h"
 #include "check/error.h"
 #include "check/hash.h"
+#include "check/kv_order.h"
 #include "check/strpool.h"
 
 #include <stdlib.h>
@@ -50,6 +59,11 @@ struct kv_ctx {
     size_t n_gets;
     uint8_t *taint;               /* per id in values: 0 unknown, 1 clean, 2 tainted */
     size_t taint_cap;
+    const uint32_t *ops;          /* the key's ops, as init got them */
+    size_t n_ops;
+    bool ordered;                 /* order below found (on the search's first ask) */
+    uint32_t *order;              /* pairs of op indices the gets' strings order (kv_order.h) */
+    size_t n_order;
 };
 
 static int validate(const struct check_history *h, const struct check_op *op,
@@ -95,6 +109,17 @@ static bool starts_with(const char *s, size_t s_len, const char *prefix, size_t 
     return prefix_len <= s_len && memcmp(s, prefix, prefix_len) == 0;
 }
 
+/* The string an ok get returned, with null as "" (the same value). */
+static const char *got_string(const struct check_history *h, const struct check_op *get,
+                              size_t *len)
+{
+    if (get->result.kind == CHECK_VALUE_NULL) {
+        *len = 0;
+        return "";
+    }
+    return check_strpool_str(&h->strings, get->result.str, len);
+}
+
 /* For each ok get of ops[], the put among ops[] (invoked before the get
  * returned) whose value the get's string starts with: NONE or MANY. */
 static void find_restarts(struct kv_ctx *ctx, const uint32_t *ops, size_t n)
@@ -102,11 +127,10 @@ static void find_restarts(struct kv_ctx *ctx, const uint32_t *ops, size_t n)
     const struct check_history *h = ctx->h;
     for (size_t i = 0; i < n; i++) {
         const struct check_op *get = &h->ops[ops[i]];
-        if (get->fn != CHECK_FN_GET || get->outcome != CHECK_OK ||
-            get->result.kind != CHECK_VALUE_STRING)
+        if (get->fn != CHECK_FN_GET || get->outcome != CHECK_OK)
             continue;
         size_t len;
-        const char *s = check_strpool_str(&h->strings, get->result.str, &len);
+        const char *s = got_string(h, get, &len);
         uint32_t *restart = &ctx->restart[ops[i]];
         for (size_t j = 0; j < n && *restart != MANY; j++) {
             const struct check_op *put = &h->ops[ops[j]];
@@ -197,6 +221,8 @@ static int init(void *ctx_memory, const struct check_history *h, const uint32_t 
 {
     struct kv_ctx *ctx = ctx_memory;
     ctx->h = h;
+    ctx->ops = ops;
+    ctx->n_ops = n;
     check_strpool_init(&ctx->values);
     check_buf_init(&ctx->scratch);
     ((struct kv_state *)state)->id = ABSENT;
@@ -214,7 +240,7 @@ static int init(void *ctx_memory, const struct check_history *h, const uint32_t 
 
 /* A get whose string does not start with the current value can only be
  * met after a put restarts the value (appends only add at the end, and
- * nothing makes a key absent again). */
+ * only a put of "" makes a key absent again). */
 static bool doomed(void *ctx_memory, const void *state, const struct check_op *op,
                    uint32_t *unless)
 {
@@ -222,10 +248,8 @@ static bool doomed(void *ctx_memory, const void *state, const struct check_op *o
     const struct kv_state *s = state;
     if (op->fn != CHECK_FN_GET || op->outcome != CHECK_OK || s->id == ABSENT)
         return false;
-    if (op->result.kind == CHECK_VALUE_NULL)
-        return true;
     size_t got_len, now_len;
-    const char *got = check_strpool_str(&ctx->h->strings, op->result.str, &got_len);
+    const char *got = got_string(ctx->h, op, &got_len);
     const char *now = check_strpool_str(&ctx->values, (uint32_t)s->id, &now_len);
     if (starts_with(got, got_len, now, now_len))
         return false;
@@ -246,6 +270,7 @@ static void close_ctx(void *ctx_memory)
     free(ctx->cache);
     free(ctx->gets);
     free(ctx->taint);
+    free(ctx->order);
 }
 
 /* The id in ctx->values of the string op carries (its argument for put and
@@ -288,6 +313,14 @@ static int cache_grow(struct kv_ctx *ctx)
     return 0;
 }
 
+/* The state holding value id: ABSENT for the empty string. */
+static uint64_t state_of(const struct kv_ctx *ctx, uint32_t id)
+{
+    size_t len;
+    check_strpool_str(&ctx->values, id, &len);
+    return len == 0 ? ABSENT : id;
+}
+
 /* Computes the state after appending op's string to state id `from`. */
 static int append(struct kv_ctx *ctx, uint64_t from, const struct check_op *op, uint64_t *to)
 {
@@ -296,7 +329,7 @@ static int append(struct kv_ctx *ctx, uint64_t from, const struct check_op *op, 
     if (rc != 0)
         return rc;
     if (from == ABSENT) {
-        *to = token;
+        *to = state_of(ctx, token);
         return 0;
     }
     if ((ctx->cache_count + 1) * 2 > ctx->cache_slots && (rc = cache_grow(ctx)) != 0)
@@ -346,11 +379,11 @@ static int step(void *ctx_memory, const void *state, const struct check_op *op, 
             return s->id == ABSENT;
         if ((rc = op_string(ctx, op, &id)) != 0)
             return rc;
-        return s->id == id;
+        return s->id == state_of(ctx, id);
     case CHECK_FN_PUT:
         if ((rc = op_string(ctx, op, &id)) != 0)
             return rc;
-        n->id = id;
+        n->id = state_of(ctx, id);
         return tainted(ctx, n->id, &n->tainted) == 0 ? 1 : CHECK_ERR_NOMEM;
     case CHECK_FN_APPEND:
         if ((rc = append(ctx, s->id, op, &n->id)) != 0)
@@ -401,18 +434,22 @@ static int compare_id(const void *a, const void *b)
 }
 
 /* Drops open gets (no effect, any result); open appends whose string no ok
- * get contains, and open puts whose string no ok get starts with. Such a
- * write is never followed by a get before the next put (that get would
- * show it), so leaving it out changes no get's legality. */
+ * get contains, and open puts whose string no ok get starts with (a null
+ * get's string is ""). Such a write is never followed by a get before the
+ * next put (that get would show it), so leaving it out changes no get's
+ * legality. */
 static void prune(const struct check_history *h, const uint32_t *ops, size_t n, bool *drop)
 {
     uint32_t *seen = malloc((n ? n : 1) * sizeof *seen);
     size_t n_seen = 0;
+    bool null_seen = false;
     for (size_t i = 0; i < n && seen != NULL; i++) {
         const struct check_op *op = &h->ops[ops[i]];
         if (op->fn == CHECK_FN_GET && op->outcome == CHECK_OK &&
             op->result.kind == CHECK_VALUE_STRING)
             seen[n_seen++] = op->result.str;
+        null_seen |= op->fn == CHECK_FN_GET && op->outcome == CHECK_OK &&
+                     op->result.kind == CHECK_VALUE_NULL;
     }
     if (seen != NULL && n_seen > 1) {
         /* Distinct strings only: many gets return the same value. */
@@ -435,7 +472,7 @@ static void prune(const struct check_history *h, const uint32_t *ops, size_t n, 
             continue;
         size_t len;
         const char *text = check_strpool_str(&h->strings, op->arg.str, &len);
-        bool observed = false;
+        bool observed = op->fn == CHECK_FN_PUT && len == 0 && null_seen;
         for (size_t j = 0; j < n_seen && !observed; j++) {
             size_t got_len;
             const char *got = check_strpool_str(&h->strings, seen[j], &got_len);
@@ -453,10 +490,22 @@ static bool read_only(const struct check_op *op)
     return op->fn == CHECK_FN_GET;
 }
 
+static int order(void *ctx_memory, const uint32_t **pairs, size_t *n_pairs)
+{
+    struct kv_ctx *ctx = ctx_memory;
+    int rc = 0;
+    if (!ctx->ordered)
+        rc = check_kv_order_find(ctx->h, ctx->ops, ctx->n_ops, &ctx->order, &ctx->n_order);
+    ctx->ordered = rc == 0;
+    *pairs = ctx->order;
+    *n_pairs = ctx->n_order;
+    return rc;
+}
+
 const struct check_model check_model_kv = {
     .version = CHECK_MODEL_VERSION,
     .name = "kv",
-    .summary = "one string value per key, initially null: get, put, append",
+    .summary = "one string value per key, initially null (the same as \"\"): get, put, append",
     .state_size = sizeof(struct kv_state),
     .context_size = sizeof(struct kv_ctx),
     .validate = validate,
@@ -469,5 +518,6 @@ const struct check_model check_model_kv = {
     .needs_makes = NULL, /* an append leaves a state that depends on the one before */
     .doomed = doomed,
     .read_only = read_only,
+    .order = order,
     .close = close_ctx,
 };

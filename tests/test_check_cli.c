@@ -212,6 +212,16 @@ Test(cli_check, jepsen_edn_is_detected)
     cr_assert_eq(r.status, CLI_OK);
 }
 
+Test(cli_check, porcupine_kv_histories_exit_0_and_1)
+{
+    run_check(&r, NULL, "--model", "kv", HISTORIES "porcupine-kv/c10-ok.edn", NULL);
+    cr_assert_eq(r.status, CLI_OK, "%s%s", r.out, r.err);
+    cr_assert(strstr(r.out, ": linearizable (model kv, 2000 ops)") != NULL, "%s", r.out);
+    run_check(&r, NULL, "--model", "kv", HISTORIES "porcupine-kv/c10-bad-stale-get.edn", NULL);
+    cr_assert_eq(r.status, CLI_FAILED, "%s%s", r.out, r.err);
+    cr_assert(strstr(r.out, "Cannot be placed next:") != NULL, "%s", r.out);
+}
+
 Test(cli_check, format_can_be_forced)
 {
     run_check(&r, NULL, "--format", "jsonl", HISTORIES "jepsen-small.edn", NULL);

@@ -275,3 +275,92 @@ Test(kv_model, prune_drops_appends_no_get_contains)
     cr_assert_not(drop[3]);
     check_history_close(&h);
 }
+
+/* ---- the kv model's order hook (check/kv_order.c) ---- */
+
+static const uint32_t *kv_pairs;
+static size_t n_kv_pairs;
+static unsigned char kv_ctx[4096];
+
+/* Runs the kv model's init over every op of h and fetches its pairs. */
+static void kv_order_of(struct check_history *h, const char *text)
+{
+    parse(h, text);
+    uint32_t ops[16];
+    cr_assert_leq(h->n_ops, 16);
+    for (size_t i = 0; i < h->n_ops; i++)
+        ops[i] = (uint32_t)i;
+    unsigned char state[64];
+    cr_assert_leq(check_model_kv.context_size, sizeof kv_ctx);
+    memset(kv_ctx, 0, sizeof kv_ctx);
+    cr_assert_eq(check_model_init(&check_model_kv, kv_ctx, h, ops, h->n_ops, state), 0);
+    cr_assert_eq(check_model_order(&check_model_kv, kv_ctx, &kv_pairs, &n_kv_pairs), 0);
+}
+
+static void kv_order_done(struct check_history *h)
+{
+    check_model_close(&check_model_kv, kv_ctx);
+    check_history_close(h);
+}
+
+static bool has_pair(uint32_t before, uint32_t after)
+{
+    for (size_t i = 0; i < n_kv_pairs; i++)
+        if (kv_pairs[2 * i] == before && kv_pairs[2 * i + 1] == after)
+            return true;
+    return false;
+}
+
+#define KV(p, type, f, v) "{\"process\":" #p ",\"type\":\"" type "\",\"f\":\"" f "\",\"value\":" v "}\n"
+
+Test(kv_model, order_follows_the_one_split_of_a_get_string)
+{
+    /* All four concurrent: only the string orders them. Ops are numbered
+     * in invoke order: put, append a, append b, get. */
+    struct check_history h;
+    kv_order_of(&h, KV(0, "invoke", "put", "\"p\"") KV(1, "invoke", "append", "\"a\"")
+                    KV(2, "invoke", "append", "\"b\"") KV(3, "invoke", "get", "null")
+                    KV(3, "ok", "get", "\"pab\"") KV(2, "ok", "append", "\"b\"")
+                    KV(1, "ok", "append", "\"a\"") KV(0, "ok", "put", "\"p\""));
+    cr_expect(has_pair(0, 1), "the put before the first append");
+    cr_expect(has_pair(1, 2), "a before b");
+    cr_expect(has_pair(2, 3), "b before the get");
+    cr_expect_eq(n_kv_pairs, 3);
+    kv_order_done(&h);
+}
+
+Test(kv_model, a_string_split_two_ways_orders_nothing)
+{
+    struct check_history h;
+    kv_order_of(&h, KV(0, "invoke", "append", "\"a\"") KV(1, "invoke", "append", "\"b\"")
+                    KV(2, "invoke", "append", "\"ab\"") KV(3, "invoke", "get", "null")
+                    KV(3, "ok", "get", "\"ab\"") KV(2, "ok", "append", "\"ab\"")
+                    KV(1, "ok", "append", "\"b\"") KV(0, "ok", "append", "\"a\""));
+    cr_expect_eq(n_kv_pairs, 0, "\"ab\" is a then b, or ab alone");
+    kv_order_done(&h);
+}
+
+Test(kv_model, a_string_no_split_makes_is_a_get_that_never_takes_effect)
+{
+    struct check_history h;
+    kv_order_of(&h, KV(0, "invoke", "append", "\"a\"") KV(0, "ok", "append", "\"a\"")
+                    KV(1, "invoke", "get", "null") KV(1, "ok", "get", "\"ba\""));
+    cr_expect(has_pair(1, 1));
+    kv_order_done(&h);
+}
+
+Test(kv_model, an_epoch_that_ended_before_another_began_comes_first)
+{
+    /* put p, get p; then, after both returned, put q, get q: every get of
+     * p's epoch comes before the put q. */
+    struct check_history h;
+    kv_order_of(&h, KV(0, "invoke", "put", "\"p\"") KV(1, "invoke", "get", "null")
+                    KV(0, "ok", "put", "\"p\"") KV(1, "ok", "get", "\"p\"")
+                    KV(0, "invoke", "put", "\"q\"") KV(1, "invoke", "get", "null")
+                    KV(0, "ok", "put", "\"q\"") KV(1, "ok", "get", "\"q\""));
+    cr_expect(has_pair(0, 1));
+    cr_expect(has_pair(2, 3));
+    cr_expect(has_pair(1, 2), "the get of p before the put of q");
+    cr_expect_not(has_pair(3, 0), "nothing orders q's epoch first");
+    kv_order_done(&h);
+}

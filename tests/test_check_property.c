@@ -240,15 +240,23 @@ static void parse(struct check_history *h, const char *text)
     cr_assert_eq(rc, 0, "%s\n%s", err, text);
 }
 
-static enum check_verdict verdict(const struct check_history *h, const struct check_model *m)
+/* The verdict under model m (NULL: the history's), with the model's order
+ * constraints from the search's first step when ordered is set. */
+static enum check_verdict verdict_ordered(const struct check_history *h, const struct check_model *m,
+                                          bool ordered)
 {
     char err[1024];
-    struct check_options opt = {.model = m};
+    struct check_options opt = {.model = m, .order_after_steps = ordered ? 1 : 0};
     struct check_result r;
     cr_assert_eq(check_linearizability(h, &opt, &r, err, sizeof err), 0, "%s", err);
     enum check_verdict v = r.verdict;
     check_result_close(&r);
     return v;
+}
+
+static enum check_verdict verdict(const struct check_history *h, const struct check_model *m)
+{
+    return verdict_ordered(h, m, false);
 }
 
 /* Index of an ok read chosen by seed, or -1 if there is none. */
@@ -587,6 +595,8 @@ static void agrees_with_brute_force(bool kv)
         parse(&h, text);
         enum check_verdict want = reference_verdict(m, &h);
         cr_assert_eq(verdict(&h, m), want, "brute force says %s:\n%s", check_verdict_name(want), text);
+        cr_assert_eq(verdict_ordered(&h, m, true), want, "with the order, brute force says %s:\n%s",
+                     check_verdict_name(want), text);
         counts[want]++;
         check_history_close(&h);
         free(text);
@@ -630,13 +640,14 @@ Test(property_reference, dead_end_pruning_never_changes_a_verdict)
 
 Test(property_reference, optional_model_hooks_never_change_a_verdict)
 {
-    /* The kv model's doomed, read_only and tainted-state equality, and the
-     * register's read_only, only speed the search up. Without them (byte
-     * equality of states) every verdict must stay the same. */
+    /* The kv model's doomed, read_only, order and tainted-state equality,
+     * and the register's read_only, only speed the search up. Without them
+     * (byte equality of states) every verdict must stay the same. */
     static struct generated g;
     struct check_model plain_kv = check_model_kv, plain_register = check_model_register;
     plain_kv.doomed = NULL;
     plain_kv.read_only = NULL;
+    plain_kv.order = NULL;
     plain_kv.equal = NULL;
     plain_kv.hash = NULL;
     plain_register.read_only = NULL;
@@ -655,9 +666,86 @@ Test(property_reference, optional_model_hooks_never_change_a_verdict)
                     h.ops[i].result = h.ops[j].arg;
                     break;
                 }
-        cr_assert_eq(verdict(&h, NULL), verdict(&h, kv ? &plain_kv : &plain_register),
-                     "seed %" PRIu64 ":\n%s", seed, text);
+        enum check_verdict plain = verdict(&h, kv ? &plain_kv : &plain_register);
+        cr_assert_eq(verdict(&h, NULL), plain, "seed %" PRIu64 ":\n%s", seed, text);
+        cr_assert_eq(verdict_ordered(&h, NULL, true), plain, "with the order, seed %" PRIu64 ":\n%s",
+                     seed, text);
         check_history_close(&h);
         free(text);
     }
+}
+
+/* Every complete linearization of ops[] that brute force finds must keep
+ * the kv model's pairs: b placed means a placed before it. pos[i] is op
+ * i's place, or -1 while unplaced. */
+static void pairs_hold_everywhere(void *ctx, const struct check_history *h, const uint32_t *ops,
+                                  size_t n, int *pos, int depth, const void *state,
+                                  const uint32_t *pairs, size_t n_pairs, const char *text)
+{
+    bool all_closed_placed = true;
+    for (size_t i = 0; i < n; i++)
+        all_closed_placed &= pos[i] >= 0 || check_op_is_open(&h->ops[ops[i]]);
+    if (all_closed_placed)
+        for (size_t p = 0; p < n_pairs; p++) {
+            int a = pos[pairs[2 * p]], b = pos[pairs[2 * p + 1]];
+            cr_assert(b < 0 || (a >= 0 && a < b), "pair (%" PRIu32 ", %" PRIu32 ") broken:\n%s",
+                      pairs[2 * p], pairs[2 * p + 1], text);
+        }
+    unsigned char next[64];
+    for (size_t i = 0; i < n; i++) {
+        if (pos[i] >= 0)
+            continue;
+        const struct check_op *op = &h->ops[ops[i]];
+        bool ready = true;
+        for (size_t j = 0; j < n && ready; j++) {
+            const struct check_op *other = &h->ops[ops[j]];
+            ready = pos[j] >= 0 || j == i || other->outcome != CHECK_OK ||
+                    other->complete_pos > op->invoke_pos;
+        }
+        if (!ready || check_model_step(&check_model_kv, ctx, state, op, next) != 1)
+            continue;
+        pos[i] = depth;
+        pairs_hold_everywhere(ctx, h, ops, n, pos, depth + 1, next, pairs, n_pairs, text);
+        pos[i] = -1;
+    }
+}
+
+Test(property_reference, kv_order_pairs_hold_in_every_linearization)
+{
+    struct rng r = {777};
+    size_t with_pairs = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+        char *text = tiny_history(&r, true);
+        struct check_history h;
+        parse(&h, text);
+        uint32_t ops[TINY];
+        size_t n = 0;
+        for (size_t i = 0; i < h.n_ops; i++)
+            if (h.ops[i].outcome != CHECK_FAIL)
+                ops[n++] = (uint32_t)i;
+        static unsigned char ctx[4096];
+        cr_assert_leq(check_model_kv.context_size, sizeof ctx);
+        memset(ctx, 0, sizeof ctx);
+        unsigned char state[64];
+        cr_assert_eq(check_model_init(&check_model_kv, ctx, &h, ops, n, state), 0);
+        const uint32_t *history_pairs;
+        size_t n_pairs;
+        cr_assert_eq(check_model_order(&check_model_kv, ctx, &history_pairs, &n_pairs), 0);
+        /* The pairs name history ops; the walk numbers ops by place in ops[]. */
+        uint32_t pairs[2 * 64];
+        cr_assert_leq(n_pairs, 64);
+        for (size_t p = 0; p < 2 * n_pairs; p++)
+            for (uint32_t i = 0; i < n; i++)
+                if (ops[i] == history_pairs[p])
+                    pairs[p] = i;
+        int pos[TINY];
+        for (size_t i = 0; i < n; i++)
+            pos[i] = -1;
+        pairs_hold_everywhere(ctx, &h, ops, n, pos, 0, state, pairs, n_pairs, text);
+        with_pairs += n_pairs > 0;
+        check_model_close(&check_model_kv, ctx);
+        check_history_close(&h);
+        free(text);
+    }
+    cr_assert_gt(with_pairs, 300, "too few histories with pairs to mean much");
 }
