@@ -48,7 +48,7 @@ struct append_slot {
 struct kv_ctx {
     const struct check_history *h;
     struct check_strpool values;  /* every value a state or an op holds */
-    uint32_t *op_string;          /* per history op: id in values, or NOT_YET */
+    uint32_t *op_string;          /* per history op of this key: id in values, or NOT_YET */
     uint32_t *restart;            /* per history op (gets): the one put invoked before the
                                      get returned whose value the get's string starts with;
                                      NONE if no put, MANY if several */
@@ -230,9 +230,11 @@ static int init(void *ctx_memory, const struct check_history *h, const uint32_t 
     ctx->restart = malloc((h->n_ops ? h->n_ops : 1) * sizeof(uint32_t));
     if (ctx->op_string == NULL || ctx->restart == NULL)
         return CHECK_ERR_NOMEM;
-    for (size_t i = 0; i < h->n_ops; i++) {
-        ctx->op_string[i] = NOT_YET;
-        ctx->restart[i] = NONE;
+    /* Indexed by history op, but only this key's ops are ever read: set
+     * just those, so that checking k keys costs O(ops), not O(k * ops). */
+    for (size_t i = 0; i < n; i++) {
+        ctx->op_string[ops[i]] = NOT_YET;
+        ctx->restart[ops[i]] = NONE;
     }
     find_restarts(ctx, ops, n);
     return collect_gets(ctx, ops, n);
