@@ -20,8 +20,17 @@
  * from its predecessor of the same epoch, so a deposed head cannot slip
  * updates into the new chain.
  *
+ * The paper's master never suspects a live server. Ours can (a partition, a
+ * slow node), and a tail removed without knowing it would go on answering
+ * queries from a history the new tail has overtaken: stale reads. So the
+ * tail answers clients only under a lease from the master (Gray & Cheriton
+ * 1989), counted from before it asked, on its own clock, `lease_margin`
+ * short of what the master counts; the master lets another server answer
+ * only once that lease has run out (chain_master.c). `lease` 0 is the
+ * paper's model: no lease, safe only while failures are fail-stop.
+ *
  * Parameters: master (the last node), heartbeat (100ms), suspect_after
- * (300ms), batch (64). */
+ * (300ms), batch (64), lease (500ms), lease_margin (150ms). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +51,18 @@ static int chain_configure(struct sim_params *p, void *config)
     rc = rc ? rc : sim_param_duration(p, "heartbeat", 100 * SIM_MS, &c->heartbeat);
     rc = rc ? rc : sim_param_duration(p, "suspect_after", 300 * SIM_MS, &c->suspect_after);
     rc = rc ? rc : sim_param_int(p, "batch", 64, 1, 100000, &c->batch);
+    rc = rc ? rc : sim_param_duration(p, "lease", 500 * SIM_MS, &c->lease);
+    rc = rc ? rc : sim_param_duration(p, "lease_margin", 150 * SIM_MS, &c->lease_margin);
     if (!rc && c->heartbeat <= 0)
         rc = sim_param_error(p, "heartbeat", "must be above 0");
     if (!rc && c->suspect_after <= c->heartbeat)
         rc = sim_param_error(p, "suspect_after", "must be longer than the heartbeat period");
+    if (!rc && c->lease != 0 && c->lease <= 2 * c->heartbeat)
+        rc = sim_param_error(p, "lease",
+                             "must be 0 (no lease) or longer than two heartbeat periods (renewals)");
+    if (!rc && c->lease != 0 && (c->lease_margin < 0 || c->lease_margin >= c->lease - c->heartbeat))
+        rc = sim_param_error(p, "lease_margin",
+                             "must be at least 0 and leave more than one heartbeat of the lease to use");
     return rc;
 }
 
@@ -84,6 +101,24 @@ static bool serving_tail(const struct chain_state *st)
     return chain_serving_tail(st);
 }
 
+static bool lease_held(const struct chain_state *st, sim_time now)
+{
+    return st->cfg->lease == 0 || (st->lease_granted > st->lease_ended &&
+                                   now < st->lease_expiry && now >= st->clock_seen);
+}
+
+bool chain_answering(const struct chain_state *st, sim_time now)
+{
+    return serving_tail(st) && lease_held(st, now);
+}
+
+static bool answering(struct sim_node *n, const struct chain_state *st)
+{
+    return chain_answering(st, sim_now(n));
+}
+
+static void watch_clock(struct sim_node *n, struct chain_state *st);
+
 static void set_synced(struct sim_node *n, struct chain_state *st, bool synced)
 {
     st->synced = synced;
@@ -121,13 +156,14 @@ static void apply(struct chain_state *st, int64_t index, struct sim_result *r)
         *r = (struct sim_result){.outcome = SIM_OUT_INFO};
 }
 
-/* A server that becomes the tail answers the clients of updates [from, len]
- * that may not have been answered (the old tail may have died first). A
- * result needs the state as of its update, so this replays into a scratch
- * machine; it happens only at a reconfiguration. */
+/* A server that becomes the tail, or takes the lease again, answers the
+ * clients of updates [from, len] that may not have been answered (the old
+ * tail may have died first; this one held them without a lease). A result
+ * needs the state as of its update, so this replays into a scratch machine;
+ * it happens only at a reconfiguration or a lapsed lease. */
 static void tail_answer(struct sim_node *n, struct chain_state *st, int64_t from)
 {
-    if (!serving_tail(st) || from > st->len)
+    if (from > st->len || !answering(n, st))
         return;
     struct sim_sm *sm = sim_sm_create();
     if (!sm)
@@ -150,7 +186,7 @@ static void send_ack(struct sim_node *n, struct chain_state *st)
         return;
     /* Until it has its predecessor's state, what it holds does not count:
      * have = -1 asks for the snapshot. */
-    struct chain_ack_msg a = {st->view.epoch, st->synced ? st->len : -1, st->acked};
+    struct chain_ack_msg a = {st->view.epoch, st->synced ? st->len : -1, st->acked, 0};
     sim_send(n, st->pred, CHAIN_MSG_ACK, &a, sizeof a);
 }
 
@@ -197,8 +233,14 @@ void chain_adopt(struct sim_node *n, struct chain_state *st, const struct chain_
      * one that skipped an epoch may have been removed and re-added in
      * between, and its history is suspect. */
     bool was_member = chain_position(&st->view, st->self) >= 0 && v->epoch == st->view.epoch + 1;
-    bool was_tail = is_tail(st);
+    bool was_head = is_head(st), was_tail = is_tail(st);
     st->view = *v;
+    if (!is_tail(st) && st->lease_ended < st->lease_req) {
+        /* Not the tail of this chain: it gives up any lease it holds, so
+         * that the master may grant the new tail one at once (it learns of
+         * this from a PONG of this epoch). */
+        st->lease_ended = st->lease_req;
+    }
     sim_store_put(n, "view", &st->view, sizeof st->view);
     sim_store_sync(n);
     int pos = chain_position(v, st->self);
@@ -211,16 +253,23 @@ void chain_adopt(struct sim_node *n, struct chain_state *st, const struct chain_
         sim_store_sync(n);
         return;
     }
-    if (pos == 0 && was_member && (st->synced || old_pred < 0))
-        set_synced(n, st, true); /* the head's state is the chain's */
+    /* The head's state is the chain's. A head that skipped epochs and is
+     * the head again was the head all along: the master appends servers at
+     * the tail, and makes a server head only once it has said, in that very
+     * epoch, that it has its predecessor's state - which a server that
+     * skipped the epoch never did. (Waiting for a snapshot no one would
+     * send, it used to stall the chain for good: soak seed 2218.) */
+    if (pos == 0 && (was_head || (was_member && (st->synced || old_pred < 0))))
+        set_synced(n, st, true);
     else if (!was_member || st->pred != old_pred)
         set_synced(n, st, false); /* wait for the new predecessor's snapshot */
     sim_store_sync(n);
     if (st->succ != old_succ || !was_member)
         st->succ_len = -1;
     if (!was_tail && serving_tail(st)) {
-        sim_note(n, "now the tail (epoch %lld): answering for updates %lld..%lld",
-                 (long long)v->epoch, (long long)st->acked + 1, (long long)st->len);
+        sim_note(n, "now the tail (epoch %lld): answering for updates %lld..%lld%s",
+                 (long long)v->epoch, (long long)st->acked + 1, (long long)st->len,
+                 answering(n, st) ? "" : " once it holds the lease");
         tail_answer(n, st, st->acked + 1);
     }
     push(n, st);
@@ -232,7 +281,7 @@ void chain_adopt(struct sim_node *n, struct chain_state *st, const struct chain_
 static bool from_pred(struct sim_node *n, struct chain_state *st, int from, int64_t epoch)
 {
     if (epoch < st->view.epoch) /* a sender of an older chain: tell it */
-        sim_send(n, from, CHAIN_MSG_CONFIG, &st->view, sizeof st->view);
+        chain_send_view(n, from, &st->view);
     return epoch == st->view.epoch && from == st->pred;
 }
 
@@ -313,14 +362,20 @@ static void on_entries(struct sim_node *n, struct chain_state *st, int from, int
         if (st->len > before) {
             sim_store_put_i64(n, "len", st->len);
             sim_store_sync(n); /* durable before it goes on */
+            /* Answered in order: if some earlier update still waits (its
+             * lease lapsed, and a jump back of its clock revived it), they
+             * all go out from where the answers stopped. */
+            bool answers = answering(n, st), caught_up = st->acked >= before;
             for (int64_t i = before + 1; i <= st->len; i++) {
                 struct sim_result r;
                 apply(st, i, &r);
-                if (serving_tail(st)) /* the update has reached every server */
+                if (answers && caught_up) /* the update has reached every server */
                     sim_reply(n, &st->log[i - 1].op, &r);
             }
-            if (serving_tail(st))
+            if (answers && caught_up)
                 st->acked = st->len;
+            else
+                tail_answer(n, st, st->acked + 1);
         }
     }
     push(n, st);
@@ -358,11 +413,13 @@ static void on_ack(struct sim_node *n, struct chain_state *st, int from, const v
 static void chain_client_request(struct sim_node *n, void *state, const struct sim_op *op)
 {
     struct chain_state *st = state;
+    if (!st->is_master)
+        watch_clock(n, st);
     bool read = op->f == SIM_F_READ || op->f == SIM_F_GET;
     int head = st->view.count ? st->view.member[0] : -1;
     int tail = st->view.count ? st->view.member[st->view.count - 1] : -1;
     if (read) {
-        if (!serving_tail(st)) {
+        if (!answering(n, st)) { /* not the tail, or without its lease */
             sim_redirect(n, op, tail == st->self ? -1 : tail);
             return;
         }
@@ -395,12 +452,85 @@ static void chain_client_request(struct sim_node *n, void *state, const struct s
     sim_store_sync(n);
     struct sim_result r;
     apply(st, st->len, &r);
-    if (serving_tail(st)) { /* a chain of one: the head is the tail */
-        sim_reply(n, op, &r);
-        st->acked = st->len;
+    if (answering(n, st)) { /* a chain of one: the head is the tail */
+        if (st->acked == st->len - 1) {
+            sim_reply(n, op, &r);
+            st->acked = st->len;
+        } else {
+            tail_answer(n, st, st->acked + 1);
+        }
     }
     if (st->succ_len == st->len - 1)
         push(n, st);
+}
+
+/* ---- the tail's lease ------------------------------------------------------------------------ */
+
+/* Every PONG asks for the lease, numbered (the incarnation in the high half,
+ * so a grant meant for an earlier life never matches) and remembered with
+ * the moment it left, on this node's clock: a grant for it holds for
+ * lease - lease_margin from then, both by a timer (immune to clock jumps)
+ * and by the clock (immune to pauses). */
+static void send_pong(struct sim_node *n, struct chain_state *st)
+{
+    const struct chain_config *c = st->cfg;
+    int64_t req = ++st->lease_req;
+    struct chain_ack_msg p = {st->view.epoch, st->synced ? st->len : -1, st->acked, req};
+    if (c->lease > 0) {
+        st->sent_req[req % CHAIN_LEASE_RING] = req;
+        st->sent_at[req % CHAIN_LEASE_RING] = sim_now(n);
+        sim_set_timer(n, c->lease - c->lease_margin, CHAIN_TIMER_LEASE_END, (uint64_t)req);
+    }
+    sim_send(n, c->master, CHAIN_MSG_PONG, &p, sizeof p);
+}
+
+/* The master granted the lease for request `req` to the tail of epoch
+ * `epoch`. */
+static void lease_granted(struct sim_node *n, struct chain_state *st, int64_t epoch, int64_t req)
+{
+    const struct chain_config *c = st->cfg;
+    if (c->lease == 0 || epoch != st->view.epoch || !is_tail(st) || req <= st->lease_granted ||
+        req <= st->lease_ended)
+        return; /* not for this chain, or that lease already ran out here */
+    int slot = (int)(req % CHAIN_LEASE_RING);
+    if (st->sent_req[slot] != req)
+        return; /* long out of date */
+    bool held = lease_held(st, sim_now(n));
+    st->lease_granted = req;
+    st->lease_expiry = st->sent_at[slot] + c->lease - c->lease_margin;
+    if (!held && lease_held(st, sim_now(n)))
+        sim_note(n, "holds the tail's lease (epoch %lld)", (long long)st->view.epoch);
+    tail_answer(n, st, st->acked + 1);
+}
+
+/* Called first at every event of a server. A lease's end is reckoned on
+ * this node's clock from the moment it asked; if the clock has stepped back
+ * since (a skew fault undone, an NTP step), that end lies further away than
+ * it should, and on a paused node the timer, which is immune to the step,
+ * fires late too. So a step back gives up every lease asked for before it. */
+static void watch_clock(struct sim_node *n, struct chain_state *st)
+{
+    sim_time now = sim_now(n);
+    if (now < st->clock_seen && st->lease_ended < st->lease_req) {
+        if (st->lease_granted > st->lease_ended && serving_tail(st)) {
+            sim_note(n, "its clock stepped back %lldms: gives up the tail's lease",
+                     (long long)((st->clock_seen - now) / SIM_MS));
+            sim_metric_add(n, "leases_given_up", 1);
+        }
+        st->lease_ended = st->lease_req;
+    }
+    st->clock_seen = now;
+}
+
+static void lease_end(struct sim_node *n, struct chain_state *st, int64_t req)
+{
+    bool held = st->lease_granted > st->lease_ended;
+    if (req > st->lease_ended)
+        st->lease_ended = req;
+    if (held && st->lease_granted <= st->lease_ended && serving_tail(st)) {
+        sim_note(n, "the tail's lease ran out unrenewed: stops answering");
+        sim_metric_add(n, "leases_expired", 1);
+    }
 }
 
 /* ---- hooks ---------------------------------------------------------------------------------- */
@@ -456,6 +586,12 @@ static void chain_start(struct sim_node *n, void *state)
         st->succ = pos >= 0 && pos < v.count - 1 ? v.member[pos + 1] : -1;
         st->synced = pos == 0 || (pos > 0 && sim_store_get_i64(n, "synced", 1));
         st->succ_len = -1;
+        st->boot = sim_store_get_i64(n, "boot", 0) + 1;
+        sim_store_put_i64(n, "boot", st->boot);
+        sim_store_sync(n);
+        st->lease_req = st->lease_granted = st->lease_ended = st->boot << 32;
+        st->clock_seen = sim_now(n);
+        send_pong(n, st); /* alive: the master may grant the lease a heartbeat sooner */
     }
     sim_set_timer(n, c->heartbeat, CHAIN_TIMER_TICK, 0);
 }
@@ -470,14 +606,17 @@ static void chain_crash(struct sim_node *n, void *state)
 
 static void chain_timer(struct sim_node *n, void *state, int kind, uint64_t arg)
 {
-    (void)kind;
-    (void)arg;
     struct chain_state *st = state;
+    if (!st->is_master)
+        watch_clock(n, st);
+    if (kind == CHAIN_TIMER_LEASE_END) {
+        lease_end(n, st, (int64_t)arg);
+        return;
+    }
     if (st->is_master) {
         chain_master_tick(n, st);
     } else {
-        struct chain_ack_msg p = {st->view.epoch, st->synced ? st->len : -1, st->acked};
-        sim_send(n, st->cfg->master, CHAIN_MSG_PONG, &p, sizeof p);
+        send_pong(n, st);
         push(n, st);
         send_ack(n, st);
     }
@@ -490,19 +629,25 @@ static void chain_message(struct sim_node *n, void *state, int from, int type, c
     struct chain_state *st = state;
     if (from < 0 || from >= st->nodes)
         return;
+    if (!st->is_master)
+        watch_clock(n, st);
     switch (type) {
     case CHAIN_MSG_CONFIG: {
-        struct chain_view v;
-        if (len != sizeof v || st->is_master)
+        struct chain_config_msg m;
+        if (len != sizeof m || st->is_master)
             return;
-        memcpy(&v, body, sizeof v);
-        chain_adopt(n, st, &v);
-        /* Only the master's word confirms that a view is current. */
-        if (from == st->cfg->master && v.epoch >= st->view.epoch && !st->confirmed) {
+        memcpy(&m, body, sizeof m);
+        chain_adopt(n, st, &m.view);
+        /* Only the master's word confirms that a view is current, and
+         * only the master grants leases. */
+        if (from != st->cfg->master || m.view.epoch < st->view.epoch)
+            return;
+        if (!st->confirmed) {
             st->confirmed = true;
-            if (serving_tail(st)) /* restarted as the tail, and still it */
-                tail_answer(n, st, st->acked + 1);
+            tail_answer(n, st, st->acked + 1); /* restarted as the tail, and still it */
         }
+        if (m.lease_to == st->self)
+            lease_granted(n, st, m.view.epoch, m.lease_req);
         return;
     }
     case CHAIN_MSG_PONG: {
@@ -510,7 +655,7 @@ static void chain_message(struct sim_node *n, void *state, int from, int type, c
         if (len != sizeof p || !st->is_master)
             return;
         memcpy(&p, body, sizeof p);
-        chain_master_pong(st, from, &p);
+        chain_master_pong(n, st, from, &p);
         return;
     }
     case CHAIN_MSG_FORWARD:
@@ -556,6 +701,8 @@ static void chain_describe(const void *state, struct sim_describe *d)
         return;
     sim_describe_text(d, " · history %lld · at tail %lld", (long long)st->len,
                       (long long)st->acked);
+    if (st->cfg->lease > 0 && is_tail(st))
+        sim_describe_text(d, st->lease_granted > st->lease_ended ? " · lease held" : " · no lease");
     int64_t tail[16];
     int tn = 0;
     for (int64_t i = st->len > 16 ? st->len - 16 : 0; i < st->len; i++)
@@ -572,7 +719,7 @@ static const char *chain_message_name(int type)
 
 static const char *chain_timer_name(int kind)
 {
-    return kind == CHAIN_TIMER_TICK ? "tick" : "?";
+    return kind == CHAIN_TIMER_TICK ? "tick" : kind == CHAIN_TIMER_LEASE_END ? "lease-end" : "?";
 }
 
 static void chain_message_describe(int type, const void *body, size_t len, struct sim_describe *d)
@@ -592,10 +739,12 @@ static void chain_message_describe(int type, const void *body, size_t len, struc
         memcpy(&a, body, sizeof a);
         sim_describe_text(d, "epoch %lld, has %lld, tail has %lld", (long long)a.epoch,
                           (long long)a.have, (long long)a.acked);
-    } else if (type == CHAIN_MSG_CONFIG && len == sizeof(struct chain_view)) {
-        struct chain_view v;
-        memcpy(&v, body, sizeof v);
-        sim_describe_text(d, "epoch %lld, %d servers", (long long)v.epoch, v.count);
+    } else if (type == CHAIN_MSG_CONFIG && len == sizeof(struct chain_config_msg)) {
+        struct chain_config_msg m;
+        memcpy(&m, body, sizeof m);
+        sim_describe_text(d, "epoch %lld, %d servers", (long long)m.view.epoch, m.view.count);
+        if (m.lease_to >= 0)
+            sim_describe_text(d, ", lease to n%d", m.lease_to + 1);
     }
 }
 

@@ -1,9 +1,10 @@
-/* chain_check.c - the invariant of chain replication, checked after every
+/* chain_check.c - the invariants of chain replication, checked after every
  * event: the tail holds only what a head sent, in the order it was sent
  * (van Renesse & Schneider 2004, §3: the Update Propagation Invariant seen
- * from the end of the chain). Each head's history is recorded as it grows;
+ * from the end of the chain) - each head's history is recorded as it grows;
  * each serving tail's history must match it position by position, and no
- * two tails may ever hold different updates at one position. */
+ * two tails may ever hold different updates at one position; and at most
+ * one server answers clients as the tail at any instant. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,9 +81,32 @@ static int ghost_reserve(struct chain_ghost *g, int64_t n)
     return 0;
 }
 
+/* At most one server answers clients as the tail: with leases, each by its
+ * own clock (two would let a removed tail answer from a history the new
+ * tail has overtaken). */
+static void check_one_tail(struct sim_cluster *c)
+{
+    int first = -1, size = sim_cluster_size(c);
+    for (int i = 0; i < size; i++) {
+        const struct chain_state *st = sim_cluster_state(c, i);
+        if (!st || st->is_master || !chain_answering(st, sim_cluster_now(c, i)))
+            continue;
+        if (first < 0) {
+            first = i;
+            continue;
+        }
+        const struct chain_state *f = sim_cluster_state(c, first);
+        sim_violation(c, "one-tail", i,
+                      "two servers answer clients as the tail: %s (epoch %lld) and %s (epoch %lld)",
+                      sim_cluster_node_name(c, first), (long long)f->view.epoch,
+                      sim_cluster_node_name(c, i), (long long)st->view.epoch);
+    }
+}
+
 void chain_check_cluster(struct sim_cluster *c, void *ghost)
 {
     struct chain_ghost *g = ghost;
+    check_one_tail(c);
     int node = sim_cluster_last_node(c);
     const struct chain_state *st = sim_cluster_state(c, node);
     if (!st || st->is_master || node >= CHAIN_MAX_NODES)

@@ -83,7 +83,30 @@ bool pb_serving(const struct pb_state *st)
 
 bool pb_serving_at(const struct pb_state *st, sim_time now)
 {
-    return pb_serving(st) && (st->cfg->failover == PB_HEARTBEAT || now < st->lease_expiry);
+    return pb_serving(st) && (st->cfg->failover == PB_HEARTBEAT ||
+                              (now < st->lease_expiry && now >= st->clock_seen));
+}
+
+/* Called first at every event. A lease's end is reckoned on this node's
+ * clock from the moment it asked; if the clock has stepped back since (a
+ * skew undone, an NTP step), that end lies further away than it should, and
+ * on a paused node the timer, immune to the step, fires late too. So a step
+ * back gives up the lease and every grant still to come for a request sent
+ * before it. */
+static void watch_clock(struct sim_node *n, struct pb_state *st)
+{
+    sim_time now = sim_now(n);
+    if (now < st->clock_seen && st->cfg->failover == PB_LEASE) {
+        if (st->acting && st->lease_valid) {
+            sim_note(n, "its clock stepped back %lldms: gives up its lease",
+                     (long long)((st->clock_seen - now) / SIM_MS));
+            sim_metric_add(n, "leases_given_up", 1);
+        }
+        st->lease_valid = false;
+        if (st->lease_ended < st->lease_req)
+            st->lease_ended = st->lease_req;
+    }
+    st->clock_seen = now;
 }
 
 static void drop_waiting_reads(struct pb_state *st)
@@ -142,7 +165,7 @@ void pb_adopt_view(struct sim_node *n, struct pb_state *st, int64_t view, int pr
     st->members = members;
     pb_persist_view(n, st);
     if (st->is_monitor)
-        st->silent_ticks = 0;
+        st->silent_ticks = st->unleased_ticks = 0;
     if (was_acting && primary != st->self)
         step_down(n, st);
     else if (!was_acting && primary == st->self)
@@ -243,6 +266,7 @@ static bool known_write(struct sim_node *n, struct pb_state *st, const struct si
 static void pb_client_request(struct sim_node *n, void *state, const struct sim_op *op)
 {
     struct pb_state *st = state;
+    watch_clock(n, st);
     if (!st->acting) {
         sim_redirect(n, op, st->primary);
         return;
@@ -330,6 +354,7 @@ static void pb_start(struct sim_node *n, void *state)
     st->nodes = sim_node_count(n);
     st->self = sim_self(n);
     st->is_monitor = st->self == c->monitor;
+    st->clock_seen = sim_now(n);
     st->sm = sim_sm_create();
     pb_log_load(n, st);
     if (st->is_monitor)
@@ -352,6 +377,7 @@ static void pb_crash(struct sim_node *n, void *state)
 static void pb_timer(struct sim_node *n, void *state, int kind, uint64_t arg)
 {
     struct pb_state *st = state;
+    watch_clock(n, st);
     switch (kind) {
     case PB_TIMER_TICK:
         if (st->acting)
@@ -416,6 +442,7 @@ static void pb_message(struct sim_node *n, void *state, int from, int type, cons
     struct pb_state *st = state;
     if (from < 0 || from >= st->nodes)
         return;
+    watch_clock(n, st);
     switch (type) {
     case PB_MSG_REPLICATE:
         pb_on_replicate(n, st, from, body, len);

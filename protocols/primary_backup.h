@@ -86,6 +86,7 @@ struct pb_state {
     int64_t ticks;            /* heartbeat ticks so far (a clock immune to skew) */
     bool lease_valid;         /* lease mode: it holds a lease (its timer has not run out) */
     sim_time lease_expiry;    /* ... and the same end on its clock, checked when serving */
+    sim_time clock_seen;      /* its clock at its last event: a step back voids the lease */
     int64_t sent_req[PB_LEASE_RING];  /* recent renewal requests and when they left */
     sim_time sent_at[PB_LEASE_RING];
     int64_t lease_req;        /* last renewal request number */
@@ -97,6 +98,7 @@ struct pb_state {
     /* ---- monitor (volatile) ---- */
     bool is_monitor;
     int64_t silent_ticks;     /* heartbeat mode: ticks without news from the primary */
+    int64_t unleased_ticks;   /* lease mode: ticks the primary of this view has held no lease */
     bool lease_out;           /* lease mode: a lease it granted may still run */
     sim_timer lease_timer;
     int lease_holder;
@@ -208,7 +210,9 @@ bool pb_serving(const struct pb_state *st);
 /* ... and, at local time `now`, its lease has not ended by its clock either:
  * what decides whether it serves a client. The timer is immune to clock
  * jumps, the clock to pauses of a slow node; the lease holds only while
- * both say so. */
+ * both say so, and while the clock has not stepped back since the node last
+ * looked (a step back during a pause would fool both: the node gives its
+ * lease up when it sees one). */
 bool pb_serving_at(const struct pb_state *st, sim_time now);
 /* Number of set bits. */
 int pb_popcount(pb_mask m);

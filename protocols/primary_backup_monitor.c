@@ -239,6 +239,30 @@ void pb_monitor_lease_timer(struct sim_node *n, struct pb_state *st)
 
 /* ---- ticks, start ---------------------------------------------------------------------------- */
 
+/* Lease mode: the primary this monitor named holds no lease from it - just
+ * promoted, or re-promoted after its lease ran out. The VIEW that named it
+ * went out once and may have been lost, or it crashed between answering the
+ * probe and hearing the news: tell it again every heartbeat. A primary that
+ * has not taken its lease within a whole lease of being named never served
+ * (it serves only under a lease) and may be down for good: fail over again,
+ * or the cluster would wait for it forever. */
+static void unleased_primary(struct sim_node *n, struct pb_state *st)
+{
+    const struct pb_config *c = st->cfg;
+    if (st->primary != st->self) {
+        struct pb_view_msg v = {st->view, st->primary, 0, st->members};
+        sim_send(n, st->primary, PB_MSG_VIEW, &v, sizeof v);
+    }
+    st->unleased_ticks++;
+    if (st->lease_out || st->unleased_ticks * c->heartbeat < c->lease)
+        return;
+    char why[112];
+    snprintf(why, sizeof why, "%s, primary of view %lld, has taken no lease for %lldms",
+             sim_node_name(n, st->primary), (long long)st->view,
+             (long long)(st->unleased_ticks * c->heartbeat / SIM_MS));
+    start_failover(n, st, why);
+}
+
 void pb_monitor_heard_primary(struct pb_state *st, int from)
 {
     if (from == st->primary)
@@ -252,8 +276,16 @@ void pb_monitor_tick(struct sim_node *n, struct pb_state *st)
         return;
     if (c->failover == PB_LEASE) {
         /* A view without a primary (restarted mid-failover) once no lease runs. */
-        if (st->primary < 0 && !st->lease_out)
-            start_failover(n, st, "no primary");
+        if (st->primary < 0) {
+            if (!st->lease_out)
+                start_failover(n, st, "no primary");
+            return;
+        }
+        if (st->lease_out && st->lease_holder == st->primary) {
+            st->unleased_ticks = 0; /* its lease timer watches it */
+            return;
+        }
+        unleased_primary(n, st);
         return;
     }
     if (st->primary == st->self)

@@ -100,6 +100,15 @@ static inline void classic_run_text(struct classic_run *run, const char *text, u
     cr_assert_eq(rc, 0, "run: %s", err);
 }
 
+/* The text of tests/data/regress/<name>.json (caller frees): a scenario
+ * kept as the regression test of a bug fixed. */
+static inline char *classic_regress_text(const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/regress/%s.json", FAULTLINE_TEST_DATA, name);
+    return classic_read_file(path);
+}
+
 static inline void classic_run_lesson(struct classic_run *run, const char *name)
 {
     char *text = classic_lesson_text(name);

@@ -1,7 +1,8 @@
 /* test_pb.c - primary-backup: each lesson shows what the canon says it shows
  * (asserted beyond its expect block: who is primary, how long writes stop,
- * what was lost), parameters are validated, runs are deterministic. The
- * seed sweeps are in test_pb_sweep.c. */
+ * what was lost), parameters are validated, lease failover never waits
+ * forever for a promoted backup that does not start (regressions), runs are
+ * deterministic. The seed sweeps are in test_pb_sweep.c. */
 #include "tests/test_classic.h"
 
 /* ---- parameters ------------------------------------------------------------------- */
@@ -171,6 +172,54 @@ Test(pb_sync, lose_unsynced_crashes_keep_acknowledged_writes)
     cr_expect_eq(run.r.lost_writes, 0);
     cr_expect_eq(run.r.linearizable, VERDICT_YES);
     cr_expect_eq(classic_violations(&run), 0, "%s", classic_first_violation(&run));
+    classic_free(&run);
+    free(text);
+}
+
+/* ---- regressions: a promoted backup that never starts (found by scripts/soak.sh) ---- */
+
+Test(pb_lease, a_lost_view_is_sent_again_until_the_promoted_backup_starts)
+{
+    /* The one VIEW naming n2 primary is cut off; the monitor used to wait
+     * for its lease request forever. */
+    char *text = classic_regress_text("pb-lease-view-lost");
+    struct classic_run run;
+    classic_run_text(&run, text, 0, true);
+    classic_expect_ok(&run);
+    cr_expect_str_eq(classic_role(&run, 1), "primary");
+    cr_expect_eq(classic_metric(&run, "failovers"), 1);
+    classic_free(&run);
+    free(text);
+}
+
+Test(pb_lease, a_promoted_backup_that_never_starts_is_replaced_after_a_lease)
+{
+    /* n4 crashes between answering the probe and hearing it was promoted:
+     * a lease later the monitor fails over again and n5 takes view 3. */
+    char *text = classic_regress_text("pb-lease-promoted-crashes");
+    struct classic_run run;
+    classic_run_text(&run, text, 0, true);
+    classic_expect_ok(&run);
+    cr_expect_eq(classic_metric(&run, "failovers"), 2);
+    cr_expect_str_eq(classic_role(&run, 4), "primary");
+    const struct sim_stats *st = sim_get_stats(run.r.sim);
+    sim_time wait = st->leader_after_fault - st->last_fault_at;
+    cr_expect(st->leader_after_fault >= 0 && wait <= 1200 * SIM_MS,
+              "a primary %lldms after the crash of the promoted backup", (long long)(wait / SIM_MS));
+    classic_free(&run);
+    free(text);
+}
+
+Test(pb_lease, a_clock_step_back_while_paused_gives_the_lease_up)
+{
+    /* n1's lease end, reckoned on a clock 500ms ahead, would outlast the
+     * monitor's count once the clock steps back while n1 is slow. */
+    char *text = classic_regress_text("pb-lease-clock-step-while-slow");
+    struct classic_run run;
+    classic_run_text(&run, text, 0, true);
+    classic_expect_ok(&run);
+    cr_expect(!classic_violated(&run, "split-brain"), "%s", classic_first_violation(&run));
+    cr_expect_str_eq(classic_role(&run, 1), "primary");
     classic_free(&run);
     free(text);
 }
