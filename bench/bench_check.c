@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "check/check.h"
+#include "tests/splitmix.h"
 
 #define ETCD_DIR FAULTLINE_TEST_DATA "/jepsen-etcd"
 #define RUNS 15
@@ -140,23 +141,9 @@ static void bench_etcd(void)
 
 /* ---- a generated 50-client kv workload ---- */
 
-struct rng {
-    uint64_t state;
-};
-
-/* splitmix64: the benchmark's own PRNG, so the generated histories are
- * the same on every machine. */
-static uint64_t next_u64(struct rng *r)
+static int64_t between(struct splitmix *r, int64_t lo, int64_t hi)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int64_t between(struct rng *r, int64_t lo, int64_t hi)
-{
-    return lo + (int64_t)(next_u64(r) % (uint64_t)(hi - lo + 1));
+    return lo + (int64_t)(splitmix_next(r) % (uint64_t)(hi - lo + 1));
 }
 
 struct wop {
@@ -192,7 +179,7 @@ static int compare_wevents(const void *a, const void *b)
  * set, one late get returns the value of an earlier get instead. */
 static char *generate_kv(uint64_t seed, int clients, int events, int keys, bool stale, size_t *len)
 {
-    struct rng r = {seed};
+    struct splitmix r = {seed};
     int n = events / 2;
     struct wop *ops = calloc((size_t)n, sizeof *ops);
     struct wop **by_at = malloc((size_t)n * sizeof *by_at);

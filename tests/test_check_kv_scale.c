@@ -13,27 +13,16 @@
 #include <string.h>
 
 #include "check/check.h"
+#include "tests/splitmix.h"
 
 #define CLIENTS 50
 #define OPS 1000
 #define MAX_STEPS 2000000           /* the search needs about 10 000 */
 #define CLI_MAX_BYTES ((size_t)2 << 30)
 
-struct rng {
-    uint64_t state;
-};
-
-static uint64_t next_u64(struct rng *r)
+static int64_t between(struct splitmix *r, int64_t lo, int64_t hi)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int64_t between(struct rng *r, int64_t lo, int64_t hi)
-{
-    return lo + (int64_t)(next_u64(r) % (uint64_t)(hi - lo + 1));
+    return lo + (int64_t)(splitmix_next(r) % (uint64_t)(hi - lo + 1));
 }
 
 enum kind { GET, PUT, APPEND };
@@ -73,7 +62,7 @@ static int compare_events(const void *a, const void *b)
  * of those took effect), and the client goes on as a new process. */
 static void run_clients(struct gen_op *ops, uint64_t seed)
 {
-    struct rng r = {seed};
+    struct splitmix r = {seed};
     int64_t clock[CLIENTS] = {0};
     int process[CLIENTS];
     for (int c = 0; c < CLIENTS; c++)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check/check.h"
+#include "tests/splitmix.h"
 
 static size_t lost_in(const char *text, int *rc_out)
 {
@@ -162,21 +163,9 @@ Test(check_lost, register_histories_are_refused)
 #define SIM_MAX_KEYS 2
 #define SIM_SCALE 1000   /* instants between two event times */
 
-struct rng {
-    uint64_t state;
-};
-
-static uint64_t next_u64(struct rng *r)
+static int64_t below(struct splitmix *r, int64_t n)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int64_t below(struct rng *r, int64_t n)
-{
-    return (int64_t)(next_u64(r) % (uint64_t)n);
+    return (int64_t)(splitmix_next(r) % (uint64_t)n);
 }
 
 struct sim_op {
@@ -226,7 +215,7 @@ static int compare_points(const void *a, const void *b)
 /* Runs the ops in the order of their instants on a sequential kv and
  * fills in every ok get's result. A never-written key reads as null or,
  * as Porcupine's histories have it, "" (the same value). */
-static void execute(struct sim *s, struct rng *r)
+static void execute(struct sim *s, struct splitmix *r)
 {
     int order[SIM_MAX_OPS + SIM_MAX_KEYS], n = 0;
     for (int i = 0; i < s->n; i++)
@@ -260,7 +249,7 @@ static void execute(struct sim *s, struct rng *r)
  * effect though acknowledged. */
 static void simulate(struct sim *s, uint64_t seed, bool ghost)
 {
-    struct rng r = {seed};
+    struct splitmix r = {seed};
     int slots = 2 + (int)below(&r, 4), keys = 1 + (int)below(&r, SIM_MAX_KEYS);
     int process_of[6], next_process = slots;
     int64_t free_at[6];

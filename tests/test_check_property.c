@@ -12,25 +12,14 @@
 #include <string.h>
 
 #include "check/check.h"
+#include "tests/splitmix.h"
 
 #define SEEDS 250
 #define MAX_OPS 160
 
-struct rng {
-    uint64_t state;
-};
-
-static uint64_t next_u64(struct rng *r)
+static int below(struct splitmix *r, int n)
 {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int below(struct rng *r, int n)
-{
-    return (int)(next_u64(r) % (uint64_t)n);
+    return (int)(splitmix_next(r) % (uint64_t)n);
 }
 
 enum outcome { DONE_OK, DONE_FAIL, DONE_INFO_APPLIED, DONE_INFO_LOST };
@@ -74,7 +63,7 @@ struct model_state {
     bool kv_present[3];
 };
 
-static void register_op(struct rng *r, struct gen_op *op, struct model_state *s, int i)
+static void register_op(struct splitmix *r, struct gen_op *op, struct model_state *s, int i)
 {
     int64_t *reg = &s->reg[op->key];
     int kind = below(r, 3);
@@ -109,7 +98,7 @@ static void register_op(struct rng *r, struct gen_op *op, struct model_state *s,
     (void)i;
 }
 
-static void kv_op(struct rng *r, struct gen_op *op, struct model_state *s, int i)
+static void kv_op(struct splitmix *r, struct gen_op *op, struct model_state *s, int i)
 {
     char *value = s->kv[op->key];
     bool *present = &s->kv_present[op->key];
@@ -150,7 +139,7 @@ static void kv_op(struct rng *r, struct gen_op *op, struct model_state *s, int i
 /* Generates a history linearizable by construction. */
 static void generate(struct generated *g, uint64_t seed, bool kv, int max_ops)
 {
-    struct rng r = {seed};
+    struct splitmix r = {seed};
     struct model_state s;
     memset(&s, 0, sizeof s);
     for (int k = 0; k < 3; k++)
@@ -521,7 +510,7 @@ static enum check_verdict reference_verdict(const struct check_model *m, const s
 
 /* A random tiny history, each op on its own process, not linearizable in
  * general: values are drawn from small sets so that orders matter. */
-static char *tiny_history(struct rng *r, bool kv)
+static char *tiny_history(struct splitmix *r, bool kv)
 {
     static const char *const reads[] = {"null", "0", "1", "2"};
     static const char *const strings[] = {"null", "\"a\"", "\"b\"", "\"ab\"", "\"ba\"", "\"x\"", "\"xa\"", "\"abb\""};
@@ -586,7 +575,7 @@ static char *tiny_history(struct rng *r, bool kv)
 
 static void agrees_with_brute_force(bool kv)
 {
-    struct rng r = {kv ? 4242 : 2424};
+    struct splitmix r = {kv ? 4242 : 2424};
     const struct check_model *m = kv ? &check_model_kv : &check_model_register;
     size_t counts[2] = {0, 0};
     for (int trial = 0; trial < 4000; trial++) {
@@ -712,7 +701,7 @@ static void pairs_hold_everywhere(void *ctx, const struct check_history *h, cons
 
 Test(property_reference, kv_order_pairs_hold_in_every_linearization)
 {
-    struct rng r = {777};
+    struct splitmix r = {777};
     size_t with_pairs = 0;
     for (int trial = 0; trial < 3000; trial++) {
         char *text = tiny_history(&r, true);
