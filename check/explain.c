@@ -6,6 +6,7 @@
 #include "check/check.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +27,20 @@ static void describe_position(const struct check_history *h, struct check_buf *o
 {
     if (line != 0)
         check_buf_printf(out, "line %" PRIu32, line);
-    if (h->has_time && time != CHECK_NO_TIME)
-        check_buf_printf(out, "%st=%" PRId64 "us", line != 0 ? " " : "", time);
+    if (h->has_time && time != CHECK_NO_TIME) {
+        /* seconds with the microseconds kept (the order of ops may turn on
+         * them), trailing zeros dropped: t=2.744683s, t=0.0001s, t=3s */
+        uint64_t mag = time < 0 ? (uint64_t)0 - (uint64_t)time : (uint64_t)time;
+        char frac[8] = "";
+        uint64_t us = mag % 1000000;
+        if (us) {
+            snprintf(frac, sizeof frac, ".%06" PRIu64, us);
+            for (size_t n = strlen(frac); frac[n - 1] == '0'; n--)
+                frac[n - 1] = '\0';
+        }
+        check_buf_printf(out, "%st=%s%" PRIu64 "%ss", line != 0 ? " " : "", time < 0 ? "-" : "",
+                         mag / 1000000, frac);
+    }
 }
 
 int check_op_describe(const struct check_history *h, const struct check_op *op,

@@ -98,6 +98,8 @@ int check_lost_writes(const struct check_history *h, struct check_lost *out, cha
             out->lost++;
             if (out->first_lost == CHECK_NEVER)
                 out->first_lost = (uint32_t)i;
+            if (out->n_lost_ops < CHECK_LOST_NAMED)
+                out->lost_ops[out->n_lost_ops++] = (uint32_t)i;
         }
     }
 out:

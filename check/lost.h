@@ -8,11 +8,17 @@
 
 #include "check/history.h"
 
+#define CHECK_LOST_NAMED 8 /* lost appends kept by op index, to be named */
+
 struct check_lost {
     size_t keys_judged;     /* keys with a final get to judge against */
     size_t appends_judged;  /* acknowledged appends that could be judged */
     size_t lost;            /* ... missing from their key's final get */
     uint32_t first_lost;    /* op index of the first lost append, or CHECK_NEVER */
+    /* op indexes of the first lost appends, in history order, to name them
+     * (their key and token: h->ops[i].key, h->ops[i].arg.str) */
+    uint32_t lost_ops[CHECK_LOST_NAMED];
+    size_t n_lost_ops;      /* min(lost, CHECK_LOST_NAMED) */
 };
 
 /* Counts lost writes in a key-value history. Positions are line order (real

@@ -47,6 +47,8 @@ static const char usage[] =
     "  --csv               print the table as CSV\n"
     "  --json              print everything (every run, every fault) as JSON\n"
     "  --plot FILE.png     draw ok operations over time per protocol, faults marked\n"
+    "  --ops KIND          what --plot counts: write (the default: a write stall\n"
+    "                      is what a fault shows), read or all\n"
     "  --quiet             no progress on standard error\n"
     "  --no-color          never colour the table\n"
     "  -h, --help          this text\n"
@@ -103,7 +105,8 @@ static int load_params(const char *path, cJSON **out)
 
 int cli_compare_main(int argc, char **argv)
 {
-    const char *cmd = "compare", *path = NULL, *plot = NULL, *params_path = NULL;
+    const char *cmd = "compare", *path = NULL, *plot = NULL, *params_path = NULL, *ops_text = NULL;
+    enum compare_plot_ops ops = COMPARE_OPS_WRITE;
     struct compare_options o;
     memset(&o, 0, sizeof o);
     o.jobs = sweep_default_jobs();
@@ -152,6 +155,14 @@ int cli_compare_main(int argc, char **argv)
         } else if (sweep_args_is(a, "--plot")) {
             if (!(plot = sweep_args_value(argc, argv, &i, "--plot", cmd)))
                 return CLI_BAD_INPUT;
+        } else if (sweep_args_is(a, "--ops")) {
+            char e[256];
+            if (!(ops_text = sweep_args_value(argc, argv, &i, "--ops", cmd)))
+                return CLI_BAD_INPUT;
+            if (compare_plot_ops_parse(ops_text, &ops, e, sizeof e)) {
+                fprintf(stderr, "faultline compare: %s\n", e);
+                return CLI_BAD_INPUT;
+            }
         } else if (strcmp(a, "--csv") == 0) {
             csv = true;
         } else if (strcmp(a, "--json") == 0) {
@@ -172,6 +183,10 @@ int cli_compare_main(int argc, char **argv)
     }
     if (!path) {
         fprintf(stderr, "faultline compare: which scenario? (see faultline compare --help)\n");
+        return CLI_BAD_INPUT;
+    }
+    if (ops_text && !plot) {
+        fprintf(stderr, "faultline compare: --ops chooses what the chart counts: give --plot FILE.png too\n");
         return CLI_BAD_INPUT;
     }
     if (csv && json) {
@@ -231,7 +246,7 @@ int cli_compare_main(int argc, char **argv)
             if (cmp.rows[i].errors)
                 status = CLI_FAILED;
         if (plot) {
-            if (compare_report_plot(&cmp, plot, err, sizeof err)) {
+            if (compare_report_plot(&cmp, plot, ops, err, sizeof err)) {
                 fprintf(stderr, "faultline compare: --plot: %s\n", err);
                 status = CLI_BAD_INPUT;
             } else if (!quiet) {

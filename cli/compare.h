@@ -22,6 +22,13 @@ struct compare_fault {
     sim_time recover;      /* until the first op invoked at or after `at` completed ok;
                               -1: none did by the end; -2: no op was invoked after it */
     char text[96];         /* the timeline's words: "partition [n1] | [n2 n3]" */
+    /* A scheduled fault that names a role ("isolate": "leader") hits the
+     * node holding it in this protocol's own run, or nothing at all. */
+    char role[32];         /* the role it named; "" for a node, a nemesis fault or an end */
+    char kind[16];         /* with role: the fault's name ("isolate") */
+    char target[16];       /* with role: the node it hit ("n3"); "" when skipped */
+    bool skipped;          /* the engine skipped it (text says why); never recovers */
+    bool end;              /* with role: the end (heal, recover) of the role fault */
 };
 
 /* One protocol, one seed: what was measured. */
@@ -48,6 +55,7 @@ struct compare_run {
     struct compare_fault *faults;       /* owned */
     int nfaults;
     uint32_t *buckets;                  /* ok completions per `bucket` of time (owned) */
+    uint32_t *write_buckets;            /* the writes among them (owned, nbuckets long) */
     int nbuckets;
     sim_time bucket;
 };

@@ -98,6 +98,79 @@ static uint64_t schedule_hash(const struct sim *s)
     return h;
 }
 
+static bool is_fault_entry(const struct sim_timeline_entry *e)
+{
+    return e->kind == TL_FAULT || e->kind == TL_SKIPPED;
+}
+
+/* The first node name ("n3") among the words of `text`, or "". */
+static void first_node(const char *text, int nodes, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (const char *p = text; *p;) {
+        size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        if (len == 0) {
+            p++;
+            continue;
+        }
+        char word[16];
+        if (len < sizeof word) {
+            snprintf(word, sizeof word, "%.*s", (int)len, p);
+            if (scenario_node_id(word, nodes) >= 0) {
+                snprintf(buf, cap, "%s", word);
+                return;
+            }
+        }
+        p += len;
+    }
+}
+
+/* Which node each scheduled fault naming a role hit in this run. The
+ * engine fires the scheduled faults of one instant first and in the
+ * scenario's order (they are queued before anything else), and records
+ * each as one timeline entry, applied or skipped: the k-th scheduled fault
+ * at time t is the k-th fault entry at t. */
+static void mark_role_faults(const struct scenario *sc, struct compare_run *out)
+{
+    for (int i = 0; i < sc->fault_count; i++) {
+        const struct fault *sf = &sc->faults[i];
+        if (sf->target.node >= 0 || !sf->target.role[0])
+            continue;
+        int k = 0;
+        for (int j = 0; j < i; j++)
+            k += sc->faults[j].at == sf->at;
+        struct compare_fault *start = NULL;
+        for (int e = 0; e < out->nfaults && !start; e++) {
+            struct compare_fault *f = &out->faults[e];
+            if (f->at != sf->at || k-- > 0)
+                continue;
+            start = f;
+            snprintf(f->role, sizeof f->role, "%s", sf->target.role);
+            snprintf(f->kind, sizeof f->kind, "%s", scenario_fault_name(sf->kind));
+            if (!f->skipped)
+                first_node(f->text, sc->nodes, f->target, sizeof f->target);
+        }
+        if (!start || start->skipped || sf->duration <= 0)
+            continue;
+        /* its end, "for" later: queued when it fired, so after the
+         * scheduled faults of that instant */
+        sim_time until = sf->at + sf->duration;
+        int skip = 0;
+        for (int j = 0; j < sc->fault_count; j++)
+            skip += sc->faults[j].at == until;
+        for (int e = 0; e < out->nfaults; e++) {
+            struct compare_fault *f = &out->faults[e];
+            if (f->at != until || skip-- > 0)
+                continue;
+            f->end = true;
+            memcpy(f->role, start->role, sizeof f->role);
+            memcpy(f->kind, start->kind, sizeof f->kind);
+            memcpy(f->target, start->target, sizeof f->target);
+            break;
+        }
+    }
+}
+
 struct op_span {
     sim_time invoke, complete;
 };
@@ -122,6 +195,8 @@ static void recoveries(struct compare_run *out, const struct sim *s, const struc
         best[i] = best[i + 1] < 0 || ok[i].complete < best[i + 1] ? ok[i].complete : best[i + 1];
     for (int i = 0; i < out->nfaults; i++) {
         struct compare_fault *f = &out->faults[i];
+        if (f->skipped)
+            continue; /* nothing happened: nothing to recover from */
         size_t lo = 0, hi = nok;
         while (lo < hi) { /* first ok op invoked at or after the fault */
             size_t mid = (lo + hi) / 2;
@@ -176,27 +251,31 @@ int compare_measure(const struct scenario *sc, const struct run_result *r, sim_t
         out->to = out->from;
     out->p50 = out->p99 = -1;
 
-    /* the faults of the timeline */
+    /* the faults of the timeline, skipped ones included: each scheduled
+     * fault then has its entry in every row, whatever the protocol */
     int nt = sim_timeline_count(s), nf = 0;
     for (int i = 0; i < nt; i++)
-        nf += sim_timeline_get(s, i)->kind == TL_FAULT;
+        nf += is_fault_entry(sim_timeline_get(s, i));
     out->faults = calloc((size_t)(nf ? nf : 1), sizeof *out->faults);
     out->bucket = bucket > 0 ? bucket : compare_bucket_for(end);
     out->nbuckets = (int)((end + out->bucket - 1) / out->bucket);
     if (out->nbuckets < 1)
         out->nbuckets = 1;
     out->buckets = calloc((size_t)out->nbuckets, sizeof *out->buckets);
-    if (!out->faults || !out->buckets)
+    out->write_buckets = calloc((size_t)out->nbuckets, sizeof *out->write_buckets);
+    if (!out->faults || !out->buckets || !out->write_buckets)
         return SIM_ENOMEM;
     for (int i = 0; i < nt; i++) {
         const struct sim_timeline_entry *e = sim_timeline_get(s, i);
-        if (e->kind != TL_FAULT)
+        if (!is_fault_entry(e))
             continue;
         struct compare_fault *f = &out->faults[out->nfaults++];
         f->at = e->time;
         f->recover = -2;
+        f->skipped = e->kind == TL_SKIPPED;
         snprintf(f->text, sizeof f->text, "%s", e->text);
     }
+    mark_role_faults(sc, out);
 
     /* the history */
     size_t hlen;
@@ -242,8 +321,10 @@ int compare_measure(const struct scenario *sc, const struct run_result *r, sim_t
         if (w)
             wdone[nwdone++] = op->complete_time;
         int b = (int)(op->complete_time / out->bucket);
-        if (b >= 0 && b < out->nbuckets)
+        if (b >= 0 && b < out->nbuckets) {
             out->buckets[b]++;
+            out->write_buckets[b] += w;
+        }
     }
     qsort(lat, nlat, sizeof *lat, cmp_time);
     qsort(done, ndone, sizeof *done, cmp_time);
@@ -276,8 +357,10 @@ void compare_run_clear(struct compare_run *run)
 {
     free(run->faults);
     free(run->buckets);
+    free(run->write_buckets);
     run->faults = NULL;
     run->buckets = NULL;
+    run->write_buckets = NULL;
     run->nfaults = run->nbuckets = 0;
 }
 
@@ -286,19 +369,24 @@ void compare_run_clear(struct compare_run *run)
 void *compare_run_pack(const struct compare_run *run, size_t *len)
 {
     size_t nf = run->nfaults > 0 ? (size_t)run->nfaults : 0;
-    size_t nb = run->nbuckets > 0 ? (size_t)run->nbuckets : 0;
-    size_t total = sizeof *run + nf * sizeof *run->faults + nb * sizeof *run->buckets;
+    size_t nb = run->nbuckets > 0 && run->buckets && run->write_buckets ? (size_t)run->nbuckets : 0;
+    size_t fbytes = nf * sizeof *run->faults, bbytes = nb * sizeof *run->buckets;
+    size_t total = sizeof *run + fbytes + 2 * bbytes;
     char *buf = malloc(total);
     if (!buf)
         return NULL;
     struct compare_run head = *run;
     head.faults = NULL;
     head.buckets = NULL;
+    head.write_buckets = NULL;
+    head.nbuckets = (int)nb;
     memcpy(buf, &head, sizeof head);
     if (nf)
-        memcpy(buf + sizeof head, run->faults, nf * sizeof *run->faults);
-    if (nb)
-        memcpy(buf + sizeof head + nf * sizeof *run->faults, run->buckets, nb * sizeof *run->buckets);
+        memcpy(buf + sizeof head, run->faults, fbytes);
+    if (nb) {
+        memcpy(buf + sizeof head + fbytes, run->buckets, bbytes);
+        memcpy(buf + sizeof head + fbytes + bbytes, run->write_buckets, bbytes);
+    }
     *len = total;
     return buf;
 }
@@ -310,27 +398,28 @@ int compare_run_unpack(const void *buf, size_t len, struct compare_run *out)
         return SIM_EINVAL;
     struct compare_run head;
     memcpy(&head, buf, sizeof head);
-    if (head.nfaults < 0 || head.nbuckets < 0 ||
-        len != sizeof head + (size_t)head.nfaults * sizeof *head.faults +
-                   (size_t)head.nbuckets * sizeof *head.buckets)
+    if (head.nfaults < 0 || head.nbuckets < 0)
+        return SIM_EINVAL;
+    size_t fbytes = (size_t)head.nfaults * sizeof *head.faults;
+    size_t bbytes = (size_t)head.nbuckets * sizeof *head.buckets;
+    if (len != sizeof head + fbytes + 2 * bbytes)
         return SIM_EINVAL;
     *out = head;
     out->faults = NULL;
     out->buckets = NULL;
+    out->write_buckets = NULL;
     const char *p = (const char *)buf + sizeof head;
-    if (head.nfaults) {
-        if (!(out->faults = malloc((size_t)head.nfaults * sizeof *out->faults)))
-            return SIM_ENOMEM;
-        memcpy(out->faults, p, (size_t)head.nfaults * sizeof *out->faults);
-        p += (size_t)head.nfaults * sizeof *out->faults;
+    if ((head.nfaults && !(out->faults = malloc(fbytes))) ||
+        (head.nbuckets && (!(out->buckets = malloc(bbytes)) ||
+                           !(out->write_buckets = malloc(bbytes))))) {
+        compare_run_clear(out);
+        return SIM_ENOMEM;
     }
-    if (head.nbuckets) {
-        if (!(out->buckets = malloc((size_t)head.nbuckets * sizeof *out->buckets))) {
-            free(out->faults);
-            out->faults = NULL;
-            return SIM_ENOMEM;
-        }
-        memcpy(out->buckets, p, (size_t)head.nbuckets * sizeof *out->buckets);
+    if (fbytes)
+        memcpy(out->faults, p, fbytes);
+    if (bbytes) {
+        memcpy(out->buckets, p + fbytes, bbytes);
+        memcpy(out->write_buckets, p + fbytes + bbytes, bbytes);
     }
     return SIM_OK;
 }

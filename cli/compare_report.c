@@ -10,11 +10,12 @@
 
 #include "viz/plot.h"
 
-enum { NCOLS = 15, CELL = 64 };
+/* The last column, "role faults", is printed only when a fault names a role. */
+enum { NCOLS = 16, ROLE_COL = 15, CELL = 160 };
 
 static const char *const headers[NCOLS] = {
     "protocol", "ok", "writes ok", "write gap", "gap", "ok ops/s", "p50", "p99", "msgs/op",
-    "recovery", "violations", "linearizable", "stale", "lost", "blocked"};
+    "recovery", "violations", "linearizable", "stale", "lost", "blocked", "role faults"};
 
 static bool single(const struct compare *cmp)
 {
@@ -66,6 +67,132 @@ static void fmt_stat(const struct compare_stat *s, enum unit u, bool one, char *
     snprintf(buf, cap, "%s ±%s", m, d);
 }
 
+/* ---- faults that name a role -------------------------------------------------------------- */
+
+static bool any_role_fault(const struct compare *cmp)
+{
+    for (int i = 0; i < cmp->nrows; i++)
+        for (int k = 0; k < cmp->rows[i].nruns; k++)
+            for (int f = 0; f < cmp->rows[i].runs[k].nfaults; f++)
+                if (cmp->rows[i].runs[k].faults[f].role[0])
+                    return true;
+    return false;
+}
+
+/* The m-th fault of `r` that names a role, or NULL. */
+static const struct compare_fault *role_fault(const struct compare_run *r, int m)
+{
+    for (int f = 0; !r->error && f < r->nfaults; f++)
+        if (r->faults[f].role[0] && !r->faults[f].end && m-- == 0)
+            return &r->faults[f];
+    return NULL;
+}
+
+/* What the m-th role fault did in one run: "isolate → n3" or "isolate
+ * skipped: no leader". Returns false when the run has no such fault. */
+static bool role_outcome(const struct compare_run *r, int m, char *buf, size_t cap)
+{
+    const struct compare_fault *f = role_fault(r, m);
+    if (!f)
+        return false;
+    if (f->skipped)
+        snprintf(buf, cap, "%s skipped: no %s", f->kind, f->role);
+    else
+        snprintf(buf, cap, "%s \u2192 %s", f->kind, f->target[0] ? f->target : "?");
+    return true;
+}
+
+/* The m-th role fault of a row over its seeds: the one outcome, or each
+ * outcome with how many seeds had it ("isolate → n3 ×2, skipped ×1").
+ * Returns false past the row's last role fault. */
+static bool role_summary(const struct compare_row *row, int m, char *buf, size_t cap)
+{
+    enum { MAX_SEEN = 6 };
+    char seen[MAX_SEEN][64];
+    int count[MAX_SEEN] = {0}, nseen = 0, other = 0;
+    const struct compare_fault *first = NULL;
+    for (int k = 0; k < row->nruns; k++) {
+        char o[64];
+        if (!role_outcome(&row->runs[k], m, o, sizeof o))
+            continue;
+        if (!first)
+            first = role_fault(&row->runs[k], m);
+        int j = 0;
+        while (j < nseen && strcmp(seen[j], o) != 0)
+            j++;
+        if (j == nseen && nseen < MAX_SEEN)
+            snprintf(seen[nseen++], sizeof seen[0], "%s", o);
+        if (j < nseen)
+            count[j]++;
+        else
+            other++;
+    }
+    if (!first)
+        return false;
+    if (nseen == 1 && !other) {
+        snprintf(buf, cap, "%s", seen[0]);
+        return true;
+    }
+    size_t used = (size_t)snprintf(buf, cap, "%s", first->kind);
+    for (int j = 0; j < nseen && used < cap; j++) {
+        /* the outcome without the fault's name: "→ n3", "skipped: no leader" */
+        const char *what = seen[j] + strlen(first->kind) + 1;
+        used += (size_t)snprintf(buf + used, cap - used, "%s %s \u00d7%d", j ? "," : "", what, count[j]);
+    }
+    if (other && used < cap)
+        snprintf(buf + used, cap - used, ", others \u00d7%d", other);
+    return true;
+}
+
+/* Every role fault of a row, "; "-separated, or "" when none. */
+static void role_cell(const struct compare_row *row, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    size_t used = 0;
+    char one[CELL];
+    for (int m = 0; used < cap && role_summary(row, m, one, sizeof one); m++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", m ? "; " : "", one);
+}
+
+/* How a fault reads in a list common to every row: a role fault names the
+ * role, not the node it hit in one protocol's run. */
+static void fault_label(const struct compare_fault *f, char *buf, size_t cap)
+{
+    if (f->role[0] && f->end)
+        snprintf(buf, cap, "end of: %s the %s", f->kind, f->role);
+    else if (f->role[0])
+        snprintf(buf, cap, "%s the %s (each protocol's own: see role faults)", f->kind, f->role);
+    else
+        snprintf(buf, cap, "%s", f->text);
+}
+
+/* The run whose faults head the recovery list and mark the chart: the
+ * first seed's run with the most fault entries (a role fault skipped in
+ * one row has no end there). NULL when no run ran. */
+static const struct compare_run *base_run(const struct compare *cmp)
+{
+    const struct compare_run *base = NULL;
+    for (int i = 0; i < cmp->nrows; i++)
+        if (cmp->rows[i].nruns && !cmp->rows[i].runs[0].error &&
+            (!base || cmp->rows[i].runs[0].nfaults > base->nfaults))
+            base = &cmp->rows[i].runs[0];
+    return base;
+}
+
+/* The fault of `r` that is base's fault `f`: the same instant, the same
+ * place among that instant's faults. NULL when `r` has none there. */
+static const struct compare_fault *same_fault(const struct compare_run *r,
+                                              const struct compare_run *base, int f)
+{
+    int k = 0;
+    for (int j = 0; j < f; j++)
+        k += base->faults[j].at == base->faults[f].at;
+    for (int j = 0; r && !r->error && j < r->nfaults; j++)
+        if (r->faults[j].at == base->faults[f].at && k-- == 0)
+            return &r->faults[j];
+    return NULL;
+}
+
 static void row_cells(const struct compare *cmp, const struct compare_row *row, char cells[NCOLS][CELL])
 {
     bool one = single(cmp);
@@ -111,6 +238,7 @@ static void row_cells(const struct compare *cmp, const struct compare_row *row, 
     fmt_stat(&row->stale_reads, U_INT, one, cells[12], CELL);
     fmt_stat(&row->lost_writes, U_INT, one, cells[13], CELL);
     fmt_stat(&row->blocked, U_INT, one, cells[14], CELL);
+    role_cell(row, cells[ROLE_COL], CELL);
 }
 
 /* ---- text -------------------------------------------------------------------------------- */
@@ -135,24 +263,23 @@ static void print_params(FILE *out, const struct compare_row *row, int label_w)
 static void print_recovery(FILE *out, const struct compare *cmp, int label_w, const char *bold,
                            const char *reset)
 {
-    const struct compare_run *base = NULL;
-    for (int i = 0; i < cmp->nrows && !base; i++)
-        if (cmp->rows[i].nruns && !cmp->rows[i].runs[0].error)
-            base = &cmp->rows[i].runs[0];
+    const struct compare_run *base = base_run(cmp);
     if (!base || base->nfaults == 0)
         return;
     enum { MAX_FAULTS = 48, COLS = 10 };
     int nf = base->nfaults < MAX_FAULTS ? base->nfaults : MAX_FAULTS;
     fprintf(out, "\n%sfaults%s (seed %llu)\n", bold, reset, (unsigned long long)base->seed);
     for (int f = 0; f < nf; f++) {
-        char at[32];
+        char at[32], label[160];
         scenario_format_time(base->faults[f].at, at, sizeof at);
-        fprintf(out, "  #%-3d %9s  %s\n", f + 1, at, base->faults[f].text);
+        fault_label(&base->faults[f], label, sizeof label);
+        fprintf(out, "  #%-3d %9s  %s\n", f + 1, at, label);
     }
     if (base->nfaults > nf)
         fprintf(out, "  ... %d more (--json lists every one)\n", base->nfaults - nf);
     fprintf(out, "\n%stime to recover after each fault%s: until the first write invoked after it "
-            "completed ok (never: none did; -: none was invoked)\n", bold, reset);
+            "completed ok (never: none did; -: none was invoked; skipped: the fault did nothing)\n",
+            bold, reset);
     for (int from = 0; from < nf; from += COLS) {
         int to = from + COLS < nf ? from + COLS : nf;
         fprintf(out, "  %-*s", label_w, "");
@@ -168,21 +295,40 @@ static void print_recovery(FILE *out, const struct compare *cmp, int label_w, co
             fprintf(out, "  %-*s", label_w, row->label);
             for (int f = from; f < to; f++) {
                 char cell[32] = "";
-                /* role-targeted faults may differ per protocol: same index, same time */
-                if (r && !r->error && f < r->nfaults && r->faults[f].at == base->faults[f].at) {
-                    sim_time rec = r->faults[f].recover;
-                    if (rec == -1)
-                        snprintf(cell, sizeof cell, "never");
-                    else if (rec == -2)
-                        snprintf(cell, sizeof cell, "-");
-                    else
-                        fmt_secs((double)rec / 1e6, cell, sizeof cell);
-                }
+                /* role-targeted faults differ per protocol: matched by instant */
+                const struct compare_fault *rf = same_fault(r, base, f);
+                if (rf && rf->skipped)
+                    snprintf(cell, sizeof cell, "skipped");
+                else if (rf && rf->recover == -1)
+                    snprintf(cell, sizeof cell, "never");
+                else if (rf && rf->recover == -2)
+                    snprintf(cell, sizeof cell, "-");
+                else if (rf)
+                    fmt_secs((double)rf->recover / 1e6, cell, sizeof cell);
                 fprintf(out, "  %7s", cell);
             }
             fprintf(out, "\n");
         }
     }
+}
+
+/* Columns a UTF-8 string takes on a terminal ("±", "→" and "×" take one). */
+static int display_width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void print_cell(FILE *out, const char *s, int width, bool left)
+{
+    int pad = width - display_width(s);
+    if (!left)
+        fprintf(out, "%*s", pad > 0 ? pad : 0, "");
+    fputs(s, out);
+    if (left)
+        fprintf(out, "%*s", pad > 0 ? pad : 0, "");
 }
 
 void compare_report_text(FILE *out, const struct compare *cmp, bool color)
@@ -210,20 +356,30 @@ void compare_report_text(FILE *out, const struct compare *cmp, bool color)
         snprintf(cells[0][c], CELL, "%s", headers[c]);
     for (int i = 0; i < cmp->nrows; i++)
         row_cells(cmp, &cmp->rows[i], cells[i + 1]);
-    int width[NCOLS] = {0};
+    bool roles = any_role_fault(cmp);
+    int ncols = roles ? NCOLS : ROLE_COL, width[NCOLS] = {0};
     for (int i = 0; i <= cmp->nrows; i++)
-        for (int c = 0; c < NCOLS; c++) {
-            int len = (int)strlen(cells[i][c]);
+        for (int c = 0; c < ncols; c++) {
+            int len = display_width(cells[i][c]);
             if (len > width[c])
                 width[c] = len;
         }
     for (int i = 0; i <= cmp->nrows; i++) {
         fprintf(out, "%s", i == 0 ? bold : "");
-        for (int c = 0; c < NCOLS; c++)
-            fprintf(out, c == 0 ? "%-*s" : "  %*s", width[c], cells[i][c]);
+        for (int c = 0; c < ncols; c++) {
+            fputs(c ? "  " : "", out);
+            /* names left, numbers right; the last column left, unpadded */
+            print_cell(out, cells[i][c], c == ROLE_COL ? 0 : width[c], c == 0 || c == ROLE_COL);
+        }
         fprintf(out, "%s\n", i == 0 ? reset : "");
     }
     free(cells);
+    if (roles)
+        fprintf(out, "\n%srole faults: a fault that names a role (\"isolate\": \"leader\") hits the "
+                "node holding that role when it fires in each protocol's own run, so each row says "
+                "which node it hit (over seeds: how often each); \"skipped: no leader\": no up node "
+                "held the role (a leaderless protocol such as quorum), the fault did nothing and "
+                "the row ran without it%s\n", dim, reset);
 
     int label_w = 8;
     for (int i = 0; i < cmp->nrows; i++)
@@ -282,7 +438,7 @@ void compare_report_csv(FILE *out, const struct compare *cmp)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         fprintf(out, ",%s,%s_sd", names[i], names[i]);
     fprintf(out, ",never_recovered,seeds_violating,seeds_linearizable,seeds_not_linearizable,"
-            "seeds_unknown,params\n");
+            "seeds_unknown,params,role_faults\n");
     for (int i = 0; i < cmp->nrows; i++) {
         const struct compare_row *r = &cmp->rows[i];
         csv_str(out, r->label);
@@ -299,6 +455,10 @@ void compare_report_csv(FILE *out, const struct compare *cmp)
         char *p = r->params ? cJSON_PrintUnformatted(r->params) : NULL;
         csv_str(out, p ? p : "");
         cJSON_free(p);
+        char roles[CELL];
+        role_cell(r, roles, sizeof roles);
+        fputc(',', out);
+        csv_str(out, roles);
         fprintf(out, "\n");
     }
 }
@@ -369,10 +529,21 @@ static cJSON *json_run(const struct compare_run *r)
             break;
         cJSON_AddNumberToObject(x, "at_us", (double)r->faults[f].at);
         cJSON_AddStringToObject(x, "fault", r->faults[f].text);
+        cJSON_AddBoolToObject(x, "skipped", r->faults[f].skipped);
+        if (r->faults[f].role[0]) {
+            cJSON_AddStringToObject(x, "role", r->faults[f].role);
+            cJSON_AddBoolToObject(x, "role_fault_end", r->faults[f].end);
+            if (r->faults[f].skipped)
+                cJSON_AddNullToObject(x, "target");
+            else
+                cJSON_AddStringToObject(x, "target", r->faults[f].target);
+        }
         if (r->faults[f].recover >= 0)
             cJSON_AddNumberToObject(x, "recover_us", (double)r->faults[f].recover);
         else
-            cJSON_AddStringToObject(x, "recover_us", r->faults[f].recover == -1 ? "never" : "no ops after it");
+            cJSON_AddStringToObject(x, "recover_us", r->faults[f].skipped ? "skipped"
+                                                     : r->faults[f].recover == -1 ? "never"
+                                                                                  : "no ops after it");
         cJSON_AddItemToArray(faults, x);
     }
     cJSON_AddNumberToObject(o, "bucket_us", (double)r->bucket);
@@ -424,6 +595,10 @@ cJSON *compare_report_json(const struct compare *cmp)
         json_stat(o, "stale_reads", &r->stale_reads);
         json_stat(o, "lost_writes", &r->lost_writes);
         json_stat(o, "blocked", &r->blocked);
+        cJSON *roles = cJSON_AddArrayToObject(o, "role_faults");
+        char one[CELL];
+        for (int m = 0; roles && role_summary(r, m, one, sizeof one); m++)
+            cJSON_AddItemToArray(roles, cJSON_CreateString(one));
         cJSON *runs = cJSON_AddArrayToObject(o, "runs");
         for (int k = 0; runs && k < r->nruns; k++)
             cJSON_AddItemToArray(runs, json_run(&r->runs[k]));
@@ -434,31 +609,57 @@ cJSON *compare_report_json(const struct compare *cmp)
 
 /* ---- the chart ---------------------------------------------------------------------------- */
 
-int compare_report_plot(const struct compare *cmp, const char *path, char *err, size_t errcap)
+int compare_plot_ops_parse(const char *text, enum compare_plot_ops *out, char *err, size_t errcap)
 {
+    static const char *const names[] = {"write", "read", "all"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(text, names[i]) == 0) {
+            *out = (enum compare_plot_ops)i;
+            return SIM_OK;
+        }
+    snprintf(err, errcap, "--ops: expected write, read or all (the operations the chart counts), "
+             "got \"%s\"", text);
+    return SIM_EINVAL;
+}
+
+/* ok completions of the kind `ops` plots in bucket b of run r */
+static double bucket_count(const struct compare_run *r, int b, enum compare_plot_ops ops)
+{
+    switch (ops) {
+    case COMPARE_OPS_WRITE: return r->write_buckets[b];
+    case COMPARE_OPS_READ: return (double)r->buckets[b] - r->write_buckets[b];
+    case COMPARE_OPS_ALL: break;
+    }
+    return r->buckets[b];
+}
+
+int compare_report_plot(const struct compare *cmp, const char *path, enum compare_plot_ops ops,
+                        char *err, size_t errcap)
+{
+    static const char *const what[] = {"writes", "reads", "client operations"};
     int n = 0;
     sim_time bucket = cmp->bucket;
     for (int i = 0; i < cmp->nrows; i++)
         for (int k = 0; k < cmp->rows[i].nruns; k++)
-            if (!cmp->rows[i].runs[k].error && cmp->rows[i].runs[k].nbuckets > n)
+            if (!cmp->rows[i].runs[k].error && cmp->rows[i].runs[k].buckets &&
+                cmp->rows[i].runs[k].nbuckets > n)
                 n = cmp->rows[i].runs[k].nbuckets;
     if (n == 0) {
-        snprintf(err, errcap, "--plot: no run to plot");
+        snprintf(err, errcap, "no run to plot");
         return SIM_EINVAL;
     }
     n++; /* a point at 0, then one at the end of each bucket */
     double *ys = calloc((size_t)cmp->nrows * (size_t)n, sizeof *ys);
     struct viz_plot_series *series = calloc((size_t)cmp->nrows, sizeof *series);
-    const struct compare_run *base = NULL;
-    for (int i = 0; i < cmp->nrows && !base; i++)
-        if (cmp->rows[i].nruns && !cmp->rows[i].runs[0].error)
-            base = &cmp->rows[i].runs[0];
+    const struct compare_run *base = base_run(cmp);
     int nmark = base ? base->nfaults : 0;
     struct viz_plot_marker *marks = calloc((size_t)(nmark ? nmark : 1), sizeof *marks);
-    if (!ys || !series || !marks) {
+    char(*mark_text)[160] = calloc((size_t)(nmark ? nmark : 1), sizeof *mark_text);
+    if (!ys || !series || !marks || !mark_text) {
         free(ys);
         free(series);
         free(marks);
+        free(mark_text);
         snprintf(err, errcap, "out of memory drawing the chart");
         return SIM_ENOMEM;
     }
@@ -470,21 +671,29 @@ int compare_report_plot(const struct compare *cmp, const char *path, char *err, 
         int used = 0;
         for (int k = 0; k < row->nruns; k++) {
             const struct compare_run *r = &row->runs[k];
-            if (r->error)
+            if (r->error || !r->buckets || !r->write_buckets)
                 continue;
             used++;
             for (int b = 0; b < r->nbuckets && b + 1 < n; b++)
-                y[b + 1] += (double)r->buckets[b];
+                y[b + 1] += bucket_count(r, b, ops);
         }
         for (int b = 1; b < n; b++)
             y[b] = y[b - 1] + (used ? y[b] / used : 0);
         series[i] = (struct viz_plot_series){row->label, y, n};
     }
-    for (int f = 0; f < nmark; f++)
-        marks[f] = (struct viz_plot_marker){(double)base->faults[f].at / 1e6, base->faults[f].text,
+    for (int f = 0; f < nmark; f++) {
+        if (base->faults[f].role[0]) /* each protocol's own node: name the role */
+            snprintf(mark_text[f], sizeof mark_text[f], "%s%s the %s",
+                     base->faults[f].end ? "end of: " : "", base->faults[f].kind,
+                     base->faults[f].role);
+        else
+            snprintf(mark_text[f], sizeof mark_text[f], "%s", base->faults[f].text);
+        marks[f] = (struct viz_plot_marker){(double)base->faults[f].at / 1e6, mark_text[f],
                                             ends_fault(base->faults[f].text)};
-    char title[300], sub[300], bk[32];
-    snprintf(title, sizeof title, "%s: client operations completed ok", cmp->sc->name);
+    }
+    char title[300], sub[400], bk[32], ylabel[64];
+    snprintf(title, sizeof title, "%s: %s completed ok", cmp->sc->name, what[ops]);
+    snprintf(ylabel, sizeof ylabel, "ok %s so far", ops == COMPARE_OPS_ALL ? "operations" : what[ops]);
     scenario_format_duration(bucket, bk, sizeof bk);
     if (single(cmp))
         snprintf(sub, sizeof sub, "%d nodes, seed %llu, counted every %s; a flat stretch is a stall; "
@@ -499,7 +708,7 @@ int compare_report_plot(const struct compare *cmp, const char *path, char *err, 
         .title = title,
         .subtitle = sub,
         .xlabel = "simulated time (s)",
-        .ylabel = "ok operations so far",
+        .ylabel = ylabel,
         .x0 = 0,
         .dx = (double)bucket / 1e6,
         .series = series,
@@ -507,9 +716,10 @@ int compare_report_plot(const struct compare *cmp, const char *path, char *err, 
         .markers = marks,
         .nmarkers = nmark,
     };
-    int rc = viz_plot_png(&p, path, err, errcap);
+    int rc = viz_plot_png(&p, path, NULL, err, errcap);
     free(ys);
     free(series);
     free(marks);
+    free(mark_text);
     return rc;
 }

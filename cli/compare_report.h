@@ -20,9 +20,18 @@ void compare_report_csv(FILE *out, const struct compare *cmp);
 /* The whole comparison as a JSON object, every run included (free with
  * cJSON_Delete), or NULL when out of memory. */
 struct cJSON *compare_report_json(const struct compare *cmp);
-/* Draws ok operations per second over time, one line per row (the mean
- * over seeds), the first seed's faults marked, as a PNG at `path`. Returns
- * 0 or a negative SIM_E code with err. */
-int compare_report_plot(const struct compare *cmp, const char *path, char *err, size_t errcap);
+/* What the chart counts: writes (write, cas, put, append; the default, as
+ * a write stall is what a partition shows), reads (read, get) or both. */
+enum compare_plot_ops { COMPARE_OPS_WRITE, COMPARE_OPS_READ, COMPARE_OPS_ALL };
+
+/* "write", "read" or "all" into *out. Returns 0, or SIM_EINVAL with err
+ * saying what --ops takes. */
+int compare_plot_ops_parse(const char *text, enum compare_plot_ops *out, char *err, size_t errcap);
+
+/* Draws the ok operations of kind `ops` completed so far over time, one
+ * line per row (the mean over seeds), the first seed's faults marked, as a
+ * PNG at `path`. Returns 0 or a negative SIM_E code with err. */
+int compare_report_plot(const struct compare *cmp, const char *path, enum compare_plot_ops ops,
+                        char *err, size_t errcap);
 
 #endif

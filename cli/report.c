@@ -52,7 +52,7 @@ void report_text(FILE *out, const struct scenario *sc, const struct run_result *
     struct style st = style_for(color);
     const struct sim *s = r->sim;
     const struct sim_stats *x = sim_get_stats(s);
-    char a[32], b[32], c[32], d[32];
+    char a[32], b[32], c[32], d[32], f[32];
 
     fprintf(out, "%s%s%s — %s\n", st.bold, sc->name, st.reset, sc->title);
     if (sc->lesson && *sc->lesson)
@@ -93,15 +93,30 @@ void report_text(FILE *out, const struct scenario *sc, const struct run_result *
                 x->crashes == 1 ? "" : "es", (unsigned long long)x->recoveries,
                 x->recoveries == 1 ? "y" : "ies");
     fprintf(out, "\n");
-    if (x->ops_invoked) {
-        fprintf(out, "  client ops   %s: %s ok · %s fail · %s info (availability %.1f%%)",
+    if (x->ops_invoked || sc->workload.clients > 0) {
+        char pct[16];
+        runner_answered_text(x, pct, sizeof pct);
+        fprintf(out, "  client ops   %s: %s ok · %s failed · %s refused · %s unknown — answered %s",
                 grouped(x->ops_invoked, a, sizeof a), grouped(x->ops_ok, b, sizeof b),
-                grouped(x->ops_fail, c, sizeof c), grouped(x->ops_info, d, sizeof d),
-                100.0 * (double)x->ops_ok / (double)x->ops_invoked);
+                grouped(x->ops_fail, c, sizeof c), grouped(x->ops_refused, d, sizeof d),
+                grouped(x->ops_info, f, sizeof f), pct);
         if (x->retries || x->redirects)
             fprintf(out, " · %llu retries, %llu redirects", (unsigned long long)x->retries,
                     (unsigned long long)x->redirects);
         fprintf(out, "\n");
+        /* what the words mean, for the kinds this run had */
+        const char *legend[3];
+        int nl = 0;
+        if (x->ops_fail)
+            legend[nl++] = "failed = a definite no (e.g. cas mismatch), counted as answered";
+        if (x->ops_refused)
+            legend[nl++] = "refused = declined (e.g. no quorum)";
+        if (x->ops_info)
+            legend[nl++] = "unknown = timed out, may or may not have happened";
+        for (int i = 0; i < nl; i++)
+            fprintf(out, "%s%s%s%s", i ? " · " : "               ", st.dim, legend[i], st.reset);
+        if (nl)
+            fprintf(out, "\n");
     }
     if (x->max_leaders > 0) {
         scenario_format_time(x->max_leaders_at, a, sizeof a);
@@ -121,8 +136,15 @@ void report_text(FILE *out, const struct scenario *sc, const struct run_result *
     for (int i = 0; i < nv; i++) {
         const struct sim_violation_info *v = sim_violation_get(s, i);
         scenario_format_time(v->time, a, sizeof a);
-        fprintf(out, "  %s %s%s at %s: %s%s\n", i ? "           " : "violations ", st.red,
-                v->invariant, a, v->text, st.reset);
+        fprintf(out, "  %s %s%s ×%llu, first at %s: %s%s\n", i ? "            " : "violations  ",
+                st.red, v->invariant, (unsigned long long)v->reports, a, v->text, st.reset);
+        for (int k = 0; k < v->more_texts; k++)
+            fprintf(out, "               %sthen: %s%s\n", st.dim, v->more[k], st.reset);
+        uint64_t unshown = v->reports - 1 - (uint64_t)v->more_texts;
+        if (v->reports > 1 + (uint64_t)v->more_texts)
+            fprintf(out, "               %s... %llu more report%s of %s (all in the trace: --trace FILE)%s\n",
+                    st.dim, (unsigned long long)unshown, unshown == 1 ? "" : "s", v->invariant,
+                    st.reset);
     }
     if (r->linearizable != VERDICT_NOT_CHECKED) {
         static const char *const verdicts[] = {"NOT linearizable", "linearizable", "unknown (the checker's budget ran out)"};
@@ -142,9 +164,13 @@ void report_text(FILE *out, const struct scenario *sc, const struct run_result *
     }
     if (r->stale_reads >= 0)
         fprintf(out, "  stale reads  %lld\n", (long long)r->stale_reads);
-    if (r->lost_writes >= 0)
-        fprintf(out, "  lost writes  %lld acknowledged write%s missing at the end\n",
+    if (r->lost_writes >= 0) {
+        fprintf(out, "  lost writes  %lld acknowledged write%s missing at the end",
                 (long long)r->lost_writes, r->lost_writes == 1 ? "" : "s");
+        if (r->lost_writes > 0 && r->lost_named[0])
+            fprintf(out, ": %s%s", r->lost_named, r->lost_writes > RUN_LOST_NAMED ? ", …" : "");
+        fprintf(out, "\n");
+    }
     if (r->trace_hash)
         fprintf(out, "  trace hash   %016llx (same scenario and seed, same hash)\n",
                 (unsigned long long)r->trace_hash);
@@ -211,6 +237,8 @@ void report_json(FILE *out, const struct scenario *sc, const struct run_result *
         {"ops_invoked", x->ops_invoked},
         {"ops_ok", x->ops_ok},
         {"ops_fail", x->ops_fail},
+        {"ops_refused", x->ops_refused},
+        {"ops_answered", x->ops_ok + x->ops_fail},
         {"ops_info", x->ops_info},
         {"retries", x->retries},
         {"redirects", x->redirects},
@@ -218,8 +246,12 @@ void report_json(FILE *out, const struct scenario *sc, const struct run_result *
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         cJSON_AddNumberToObject(stats, nums[i].name, (double)nums[i].v);
     cJSON_AddNumberToObject(stats, "max_leaders", x->max_leaders);
-    cJSON_AddNumberToObject(stats, "availability",
-                            x->ops_invoked ? (double)x->ops_ok / (double)x->ops_invoked : 0.0);
+    /* the share of ops the system answered (ok or a definite fail); null
+     * for 0 of 0 */
+    if (x->ops_invoked)
+        cJSON_AddNumberToObject(stats, "availability", runner_answered(x));
+    else
+        cJSON_AddNullToObject(stats, "availability");
     cJSON *metrics = cJSON_AddObjectToObject(root, "metrics");
     for (int i = 0; i < sim_metric_count(s); i++)
         cJSON_AddNumberToObject(metrics, sim_metric_get(s, i)->name,
@@ -236,6 +268,11 @@ void report_json(FILE *out, const struct scenario *sc, const struct run_result *
             cJSON_AddStringToObject(o, "node", nn);
         }
         cJSON_AddStringToObject(o, "text", v->text);
+        cJSON_AddNumberToObject(o, "reports", (double)v->reports);
+        cJSON *texts = cJSON_AddArrayToObject(o, "texts"); /* the first distinct ones */
+        cJSON_AddItemToArray(texts, cJSON_CreateString(v->text));
+        for (int k = 0; k < v->more_texts; k++)
+            cJSON_AddItemToArray(texts, cJSON_CreateString(v->more[k]));
         cJSON_AddItemToArray(vs, o);
     }
     cJSON_AddStringToObject(root, "linearizable", verdict_name(r->linearizable));
@@ -243,8 +280,10 @@ void report_json(FILE *out, const struct scenario *sc, const struct run_result *
         cJSON_AddStringToObject(root, "linearizability_explanation", r->lin_detail);
     if (r->stale_reads >= 0)
         cJSON_AddNumberToObject(root, "stale_reads", (double)r->stale_reads);
-    if (r->lost_writes >= 0)
+    if (r->lost_writes >= 0) {
         cJSON_AddNumberToObject(root, "lost_writes", (double)r->lost_writes);
+        cJSON_AddStringToObject(root, "lost_writes_first", r->lost_named);
+    }
     cJSON *tl = cJSON_AddArrayToObject(root, "timeline");
     for (int i = 0; i < sim_timeline_count(s); i++) {
         const struct sim_timeline_entry *e = sim_timeline_get(s, i);

@@ -156,6 +156,24 @@ static int close_tmp(FILE *fp, const char *tmp, const char *path, bool keep, cha
 
 /* ---- expectations ------------------------------------------------------------------- */
 
+double runner_answered(const struct sim_stats *x)
+{
+    if (x->ops_invoked == 0)
+        return -1.0;
+    return (double)(x->ops_ok + x->ops_fail) / (double)x->ops_invoked;
+}
+
+const char *runner_answered_text(const struct sim_stats *x, char *buf, size_t cap)
+{
+    double share = runner_answered(x);
+    if (share < 0)
+        snprintf(buf, cap, "–");
+    else
+        snprintf(buf, cap, "%.1f%%", share * 100.0);
+    return buf;
+}
+
+
 static struct expect_check *add_check(struct run_result *r, const char *key)
 {
     if (r->ncheck >= (int)(sizeof r->checks / sizeof r->checks[0]))
@@ -186,6 +204,63 @@ static void check_count(struct run_result *r, const char *key, int64_t expected,
     else
         snprintf(c->detail, sizeof c->detail, "expected %lld, got %lld", (long long)expected,
                  (long long)got);
+}
+
+/* A duration with its unit, "0ms" rather than a bare "0". */
+static void duration_text(sim_time t, char *buf, size_t cap)
+{
+    if (t == 0)
+        snprintf(buf, cap, "0ms");
+    else
+        scenario_format_duration(t, buf, cap);
+}
+
+/* leader_within, counted from what the expectation says (enum leader_from). */
+static void check_leader_within(const struct expect_cfg *e, const struct sim_stats *st,
+                                struct expect_check *c)
+{
+    sim_time from, at;
+    const char *what;
+    switch (e->leader_from) {
+    case LEADER_FROM_FAULT:
+        from = st->last_apply_at;
+        at = st->new_leader_after_apply;
+        what = "a new leader";
+        break;
+    case LEADER_FROM_HEAL:
+        from = st->last_heal_at;
+        at = st->leader_after_heal;
+        what = "a leader";
+        break;
+    default: /* the string form: the last fault event, applied or healed */
+        from = st->last_fault_at >= 0 ? st->last_fault_at : 0;
+        at = st->last_fault_at >= 0 ? st->leader_after_fault : -1;
+        if (st->last_fault_at < 0 && st->max_leaders > 0)
+            at = 0; /* no fault: a leader existed; when is not tracked finer */
+        what = "a leader";
+        break;
+    }
+    static const char *const since[] = {"the last fault event", "the last fault", "the last heal"};
+    const char *after = since[e->leader_from];
+    char want[32], got[32], when[32];
+    duration_text(e->leader_within, want, sizeof want);
+    if (e->leader_from != LEADER_FROM_ANY && from < 0) {
+        c->ok = false;
+        snprintf(c->detail, sizeof c->detail, "expected %s within %s of %s, but there was no %s",
+                 what, want, after, e->leader_from == LEADER_FROM_FAULT ? "fault" : "heal");
+        return;
+    }
+    scenario_format_time(from, when, sizeof when);
+    if (at < 0) {
+        c->ok = false;
+        snprintf(c->detail, sizeof c->detail, "expected %s within %s of %s (at %s), got none by the end",
+                 what, want, after, when);
+        return;
+    }
+    duration_text(at - from, got, sizeof got);
+    c->ok = at - from <= e->leader_within;
+    snprintf(c->detail, sizeof c->detail, "expected %s within %s of %s (at %s), got %s", what,
+             want, after, when, got);
 }
 
 static void evaluate(const struct scenario *sc, struct run_result *r)
@@ -245,32 +320,19 @@ static void evaluate(const struct scenario *sc, struct run_result *r)
                  (long long)e->ok_ops_at_least, (unsigned long long)st->ops_ok);
     }
     if (e->availability_at_least >= 0 && (c = add_check(r, "availability_at_least"))) {
-        double a = st->ops_invoked ? (double)st->ops_ok / (double)st->ops_invoked : 0.0;
-        c->ok = a + 1e-12 >= e->availability_at_least;
-        snprintf(c->detail, sizeof c->detail, "expected at least %.1f%%, got %.1f%%",
-                 e->availability_at_least * 100.0, a * 100.0);
+        /* answered (ok or a definite fail) / invoked; 0 of 0 never holds */
+        double a = runner_answered(st);
+        char got[16];
+        runner_answered_text(st, got, sizeof got);
+        c->ok = a >= 0 && a + 1e-12 >= e->availability_at_least;
+        snprintf(c->detail, sizeof c->detail, "expected at least %.1f%% answered, got %s%s",
+                 e->availability_at_least * 100.0, got, a < 0 ? " (no client ops)" : "");
     }
     check_count(r, "lost_writes", e->lost_writes, r->lost_writes);
     check_count(r, "stale_reads", e->stale_reads, r->stale_reads);
     check_count(r, "blocked_at_end", e->blocked_at_end, sim_metric_value(s, "blocked"));
-    if (e->leader_within >= 0 && (c = add_check(r, "leader_within"))) {
-        sim_time from = st->last_fault_at >= 0 ? st->last_fault_at : 0;
-        sim_time at = st->last_fault_at >= 0 ? st->leader_after_fault : -1;
-        if (st->last_fault_at < 0 && st->max_leaders > 0)
-            at = 0; /* no fault: a leader existed; when is not tracked finer */
-        char want[32], got[32];
-        scenario_format_duration(e->leader_within, want, sizeof want);
-        if (at < 0) {
-            c->ok = false;
-            snprintf(c->detail, sizeof c->detail, "expected a leader within %s of the last fault, got none by the end",
-                     want);
-        } else {
-            scenario_format_duration(at - from, got, sizeof got);
-            c->ok = at - from <= e->leader_within;
-            snprintf(c->detail, sizeof c->detail, "expected within %s of the last fault, got %s",
-                     want, got);
-        }
-    }
+    if (e->leader_within >= 0 && (c = add_check(r, "leader_within")))
+        check_leader_within(e, st, c);
     if (e->max_leaders >= 0 && (c = add_check(r, "max_leaders"))) {
         c->ok = st->max_leaders == e->max_leaders;
         snprintf(c->detail, sizeof c->detail, "expected %d, got %d", e->max_leaders,

@@ -21,6 +21,8 @@ struct run_options {
     double check_timeout;       /* seconds of checker budget; 0 = default */
 };
 
+#define RUN_LOST_NAMED 5 /* lost appends named in lost_named at most */
+
 enum verdict { VERDICT_NOT_CHECKED = -1, VERDICT_NO = 0, VERDICT_YES = 1, VERDICT_UNKNOWN = 2 };
 
 struct expect_check {
@@ -38,6 +40,7 @@ struct run_result {
     double check_seconds;
     int64_t stale_reads;        /* -1: not computed */
     int64_t lost_writes;        /* -1: not computed */
+    char lost_named[160];       /* the first lost appends, "k2 v141, k2 v143" */
     struct expect_check checks[32];
     int ncheck;
     bool has_expect;
@@ -52,6 +55,13 @@ struct run_result {
 int runner_run(const struct scenario *sc, const struct run_options *opt, struct run_result *out,
                char *err, size_t errcap);
 void runner_result_free(struct run_result *r);
+
+/* The share of invoked client ops the system answered: ok, or a definite
+ * fail (a cas mismatch, an abort), not a refusal nor an unknown outcome.
+ * Returns 0..1, or -1 when no op was invoked (0 of 0). */
+double runner_answered(const struct sim_stats *x);
+/* The same as text, "99.1%" or "–" for 0 of 0, in buf; returns buf. */
+const char *runner_answered_text(const struct sim_stats *x, char *buf, size_t cap);
 
 /* A scenario named on the command line: `arg` itself when that file exists
  * or names a directory part; otherwise a bare lesson name ("2pc-blocked",

@@ -96,8 +96,8 @@ static void paxos_client_request(struct sim_node *n, void *state, const struct s
     st->changed_key = -1;
     if (op->f != SIM_F_READ && op->f != SIM_F_WRITE) {
         /* cas cannot change a single decree; key-value lists are not a
-         * register: neither can happen here. */
-        sim_reply(n, op, &(struct sim_result){.outcome = SIM_OUT_FAIL});
+         * register: neither can happen here, so they are refused. */
+        sim_reply(n, op, &(struct sim_result){.outcome = SIM_OUT_FAIL, .refused = true});
         return;
     }
     struct paxos_instance *in = paxos_instance(st, op->key);

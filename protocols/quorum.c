@@ -428,8 +428,8 @@ static void next_write(struct sim_node *n, struct quorum_state *st, int key)
 static void quorum_client_request(struct sim_node *n, void *state, const struct sim_op *op)
 {
     struct quorum_state *st = state;
-    if (op->f == SIM_F_CAS) { /* no node can compare-and-set alone */
-        struct sim_result r = {.outcome = SIM_OUT_FAIL};
+    if (op->f == SIM_F_CAS) { /* no node can compare-and-set alone: refused */
+        struct sim_result r = {.outcome = SIM_OUT_FAIL, .refused = true};
         sim_reply(n, op, &r);
         return;
     }
@@ -462,9 +462,11 @@ static void quorum_timer(struct sim_node *n, void *state, int kind, uint64_t arg
     q->timer = 0;
     if (!q->answered) {
         /* Not enough replicas answered. A read, or a write still reading,
-         * changed nothing: fail. A write sent out may have landed somewhere:
-         * unknown. */
-        struct sim_result r = {.outcome = q->writing ? SIM_OUT_INFO : SIM_OUT_FAIL};
+         * changed nothing: fail, a refusal (too few replicas reached, not
+         * an answer about the data). A write sent out may have landed
+         * somewhere: unknown. */
+        struct sim_result r = {.outcome = q->writing ? SIM_OUT_INFO : SIM_OUT_FAIL,
+                               .refused = !q->writing};
         sim_metric_add(n, q->writing ? "write_timeouts" : is_read(&q->op) ? "read_timeouts"
                                                                              : "write_timeouts",
                        1);

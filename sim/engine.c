@@ -87,6 +87,11 @@ static void record_violation(struct sim *s, const char *invariant, int node, con
     }
     v->info.reports++;
     snprintf(v->last_text, sizeof v->last_text, "%s", text);
+    bool known = strcmp(v->info.text, v->last_text) == 0;
+    for (int i = 0; i < v->info.more_texts && !known; i++)
+        known = strcmp(v->info.more[i], v->last_text) == 0;
+    if (!known && v->info.more_texts < SIM_VIOLATION_TEXTS - 1)
+        snprintf(v->info.more[v->info.more_texts++], sizeof v->info.more[0], "%s", v->last_text);
     struct jbuf *b = trace_begin(s, "violation");
     if (b) {
         jbuf_kstr(b, "invariant", invariant);
@@ -222,6 +227,10 @@ void sim_update_role(struct sim *s, int id)
         }
         if (s->stats.leader_after_fault < 0)
             s->stats.leader_after_fault = s->now;
+        if (s->stats.last_apply_at >= 0 && s->stats.new_leader_after_apply < 0)
+            s->stats.new_leader_after_apply = s->now;
+        if (s->stats.last_heal_at >= 0 && s->stats.leader_after_heal < 0)
+            s->stats.leader_after_heal = s->now;
     } else {
         s->leaders--;
         sim_timeline_add(s, TL_ROLE, "%s is no longer %s (now %s)", name, old ? old : "leader",
@@ -308,6 +317,10 @@ int sim_create(const struct scenario *sc, const struct sim_protocol *proto,
     s->nemesis_block = -1;
     s->stats.last_fault_at = -1;
     s->stats.leader_after_fault = -1;
+    s->stats.last_apply_at = -1;
+    s->stats.new_leader_after_apply = -1;
+    s->stats.last_heal_at = -1;
+    s->stats.leader_after_heal = -1;
     queue_init(&s->q);
     jbuf_init(&s->tline);
     rng_init(&s->rng_net, s->seed, RNG_STREAM_NETWORK);

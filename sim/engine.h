@@ -30,20 +30,34 @@ struct sim_stats {
     uint64_t dropped_loss, dropped_partition, dropped_down;
     uint64_t timers_fired;
     uint64_t faults_applied, faults_skipped, crashes, recoveries;
-    uint64_t ops_invoked, ops_ok, ops_fail, ops_info, retries, redirects;
+    /* Every invoked op ends as exactly one of ok, fail (a definite answer:
+     * cas mismatch, abort...), refused (a fail the protocol marked as a
+     * refusal, sim_result.refused) or info (unknown: timed out, or the run
+     * ended first). Answered = ok + fail. */
+    uint64_t ops_invoked, ops_ok, ops_fail, ops_refused, ops_info, retries, redirects;
     int max_leaders;              /* most nodes claiming leadership at once */
     sim_time max_leaders_at;
     sim_time last_fault_at;       /* -1: no fault */
     sim_time leader_after_fault;  /* first time >= last_fault_at with a leader; -1 never */
+    sim_time last_apply_at;       /* the last fault applied (not a revert); -1: none */
+    sim_time new_leader_after_apply; /* first time >= last_apply_at a node took a leader role; -1 */
+    sim_time last_heal_at;        /* the last revert, recovery or heal; -1: none */
+    sim_time leader_after_heal;   /* first time >= last_heal_at with a leader; -1 never */
     sim_time now;
 };
+
+/* How many distinct texts a violation keeps: the first and the next ones
+ * that differ from every text kept before. */
+#define SIM_VIOLATION_TEXTS 3
 
 struct sim_violation_info {
     sim_time time;            /* first report */
     char invariant[32];
     int node;                 /* -1 when not one node's */
     char text[200];           /* first report's detail */
-    uint64_t reports;         /* distinct reports (detail changes) */
+    uint64_t reports;         /* every report in the trace: each time the detail changed */
+    int more_texts;           /* 0..SIM_VIOLATION_TEXTS-1 texts in more[] */
+    char more[SIM_VIOLATION_TEXTS - 1][200]; /* the next distinct texts, in order */
 };
 
 enum sim_timeline_kind { TL_FAULT, TL_VIOLATION, TL_ROLE, TL_CAPTION, TL_SKIPPED };

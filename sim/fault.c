@@ -31,11 +31,63 @@ static int applied_new(struct sim *s, enum fault_kind kind, bool from_nemesis)
 }
 
 /* A fault (or its revert) happened now: leader_within counts from here. */
-static void fault_happened(struct sim *s)
+static void fault_event(struct sim *s)
 {
     s->stats.faults_applied++;
     s->stats.last_fault_at = s->now;
     s->stats.leader_after_fault = s->leaders > 0 ? s->now : -1;
+}
+
+/* A fault was applied now: {"after": "fault"} waits for a new leader. */
+static void fault_happened(struct sim *s)
+{
+    fault_event(s);
+    s->stats.last_apply_at = s->now;
+    s->stats.new_leader_after_apply = -1;
+}
+
+/* A fault was undone now (revert, recovery, heal): {"after": "heal"}
+ * counts a leader in place as at once. */
+static void heal_happened(struct sim *s)
+{
+    fault_event(s);
+    s->stats.last_heal_at = s->now;
+    s->stats.leader_after_heal = s->leaders > 0 ? s->now : -1;
+}
+
+/* A fault's line in the run's timeline: the same words the viewer gives its
+ * trace line (viz/frame.c), marked as the trace marks it ("by":"nemesis"). */
+static void timeline_fault(struct sim *s, bool nemesis, const char *text)
+{
+    sim_timeline_add(s, TL_FAULT, "%s%s", text, nemesis ? " (nemesis)" : "");
+}
+
+/* Appends "{n1 n2 n3}" at buf + used (at most 8 names, then " ...", as the
+ * viewer shows them); returns the new length. */
+static size_t names_text(struct sim *s, char *buf, size_t cap, size_t used, const int *nodes,
+                         int count)
+{
+    used += (size_t)snprintf(buf + used, cap - used, "{");
+    for (int k = 0; k < count && used < cap; k++) {
+        if (k == 8) {
+            used += (size_t)snprintf(buf + used, cap - used, " ...");
+            break;
+        }
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? " " : "", s->names[nodes[k]]);
+    }
+    if (used < cap)
+        used += (size_t)snprintf(buf + used, cap - used, "}");
+    return used < cap ? used : cap - 1;
+}
+
+/* The nodes of a mask, in id order; returns how many. */
+static int mask_nodes(struct sim *s, const uint8_t *mask, int *out)
+{
+    int count = 0;
+    for (int i = 0; i < s->n; i++)
+        if (mask[i])
+            out[count++] = i;
+    return count;
 }
 
 static void schedule_revert(struct sim *s, int idx, sim_time after)
@@ -134,6 +186,8 @@ static void do_crash(struct sim *s, const struct fault *f, bool nemesis)
             jbuf_key(b, "lost_writes");
             jbuf_uint(b, pending);
         }
+        if (f->target.node < 0)
+            jbuf_kstr(b, "target", f->target.role);
         if (nemesis)
             jbuf_kstr(b, "by", "nemesis");
         trace_commit(s);
@@ -141,20 +195,13 @@ static void do_crash(struct sim *s, const struct fault *f, bool nemesis)
     s->stats.crashes++;
     if (nemesis)
         s->nemesis_down++;
-    char extra[64] = "";
+    char text[160], role[48] = "", extra[64] = "";
+    if (f->target.node < 0)
+        snprintf(role, sizeof role, " (the %s)", f->target.role);
     if (lose && pending)
         snprintf(extra, sizeof extra, ", losing %zu unsynced write%s", pending, pending == 1 ? "" : "s");
-    sim_timeline_add(s, TL_FAULT, "crash %s%s%s", s->names[id],
-                     f->target.node < 0 ? " (the " : "", f->target.node < 0 ? f->target.role : "");
-    if (f->target.node < 0) {
-        struct sim_timeline_entry *e = &s->timeline[s->ntimeline - 1];
-        size_t l = strlen(e->text);
-        snprintf(e->text + l, sizeof e->text - l, ")%s", extra);
-    } else if (*extra) {
-        struct sim_timeline_entry *e = &s->timeline[s->ntimeline - 1];
-        size_t l = strlen(e->text);
-        snprintf(e->text + l, sizeof e->text - l, "%s", extra);
-    }
+    snprintf(text, sizeof text, "crash %s%s%s", s->names[id], role, extra);
+    timeline_fault(s, nemesis, text);
     sim_node_halt(s, id, lose);
     fault_happened(s);
     schedule_revert(s, idx, f->duration);
@@ -170,10 +217,12 @@ static void recover_node(struct sim *s, int id, bool nemesis)
         trace_commit(s);
     }
     s->stats.recoveries++;
-    sim_timeline_add(s, TL_FAULT, "recover %s", s->names[id]);
+    char text[64];
+    snprintf(text, sizeof text, "recover %s", s->names[id]);
+    timeline_fault(s, nemesis, text);
     sim_node_boot(s, id, true);
     sim_after_node_event(s, id);
-    fault_happened(s);
+    heal_happened(s);
 }
 
 static void do_recover(struct sim *s, const struct fault *f)
@@ -231,32 +280,34 @@ static void do_partition(struct sim *s, const struct fault *f, bool nemesis)
             jbuf_kstr(b, "by", "nemesis");
         trace_commit(s);
     }
-    /* Timeline: {n1} | {n2 n3} */
-    char text[160];
-    size_t used = 0;
-    int groups_total = f->group_count + (any_rest ? 1 : 0);
-    for (int g = 0; g < groups_total && used + 8 < sizeof text; g++) {
-        used += (size_t)snprintf(text + used, sizeof text - used, "%s{", g ? " | " : "");
-        int shown = 0;
-        for (int i = 0; i < s->n && used + 8 < sizeof text; i++)
-            if (group[i] == g) {
-                if (shown == 6) {
-                    used += (size_t)snprintf(text + used, sizeof text - used, " ...");
-                    break;
-                }
-                used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
-                                         shown++ ? " " : "", s->names[i]);
-            }
-        if (used + 2 < sizeof text)
-            used += (size_t)snprintf(text + used, sizeof text - used, "}");
+    /* Timeline: "partition {n1} | {n2 n3}", the groups as the trace lists them */
+    char what[sizeof s->applied->what];
+    size_t used = (size_t)snprintf(what, sizeof what, "partition ");
+    for (int g = 0; g < f->group_count; g++) {
+        if (g)
+            used += (size_t)snprintf(what + used, sizeof what - used, " | ");
+        used = names_text(s, what, sizeof what, used < sizeof what ? used : sizeof what - 1,
+                          f->groups[g], f->group_sizes[g]);
     }
-    if (f->bridge >= 0 && used + 20 < sizeof text)
-        snprintf(text + used, sizeof text - used, ", bridge %s", s->names[f->bridge]);
-    sim_timeline_add(s, TL_FAULT, "partition %s", text);
+    if (any_rest) {
+        int *rest_nodes = malloc((size_t)s->n * sizeof *rest_nodes);
+        int count = 0;
+        for (int i = 0; rest_nodes && i < s->n; i++)
+            if (group[i] == rest)
+                rest_nodes[count++] = i;
+        used += (size_t)snprintf(what + used, sizeof what - used, " | ");
+        used = names_text(s, what, sizeof what, used < sizeof what ? used : sizeof what - 1,
+                          rest_nodes, count);
+        free(rest_nodes);
+    }
+    if (f->bridge >= 0 && used < sizeof what)
+        snprintf(what + used, sizeof what - used, ", bridge %s", s->names[f->bridge]);
+    timeline_fault(s, nemesis, what);
     int idx = applied_new(s, FAULT_PARTITION, nemesis);
     if (idx < 0)
         return;
     s->applied[idx].block_id = id;
+    snprintf(s->applied[idx].what, sizeof s->applied[idx].what, "%s", what);
     if (nemesis)
         s->nemesis_block = id;
     fault_happened(s);
@@ -285,17 +336,22 @@ static void do_isolate(struct sim *s, const struct fault *f, bool nemesis)
     if (b) {
         jbuf_kint(b, "id", id);
         jbuf_kstr(b, "node", s->names[node]);
+        if (f->target.node < 0)
+            jbuf_kstr(b, "target", f->target.role);
         if (nemesis)
             jbuf_kstr(b, "by", "nemesis");
         trace_commit(s);
     }
-    sim_timeline_add(s, TL_FAULT, "isolate %s%s%s%s", s->names[node],
-                     f->target.node < 0 ? " (the " : "", f->target.node < 0 ? f->target.role : "",
-                     f->target.node < 0 ? ")" : "");
+    char text[96];
+    snprintf(text, sizeof text, "isolate %s%s%s%s", s->names[node],
+             f->target.node < 0 ? " (the " : "", f->target.node < 0 ? f->target.role : "",
+             f->target.node < 0 ? ")" : "");
+    timeline_fault(s, nemesis, text);
     int idx = applied_new(s, FAULT_ISOLATE, nemesis);
     if (idx < 0)
         return;
     s->applied[idx].block_id = id;
+    snprintf(s->applied[idx].what, sizeof s->applied[idx].what, "%s", s->names[node]);
     s->applied[idx].node = node;
     if (nemesis)
         s->nemesis_block = id;
@@ -344,24 +400,40 @@ static void do_cut(struct sim *s, const struct fault *f, bool nemesis, bool flap
             jbuf_kstr(b, "by", "nemesis");
         trace_commit(s);
     }
-    if (flap)
-        sim_timeline_add(s, TL_FAULT, "link %s <-> %s flaps every %lldms", s->names[f->from.nodes[0]],
-                         s->names[f->from.nodes[1]], (long long)(f->period / SIM_MS));
-    else {
-        char fl[64] = "", tl[64] = "";
-        size_t u1 = 0, u2 = 0;
-        for (int i = 0; i < s->n && u1 + 8 < sizeof fl; i++)
-            if (blk->from[i])
-                u1 += (size_t)snprintf(fl + u1, sizeof fl - u1, "%s%s", u1 ? " " : "", s->names[i]);
-        for (int i = 0; i < s->n && u2 + 8 < sizeof tl; i++)
-            if (blk->to[i])
-                u2 += (size_t)snprintf(tl + u2, sizeof tl - u2, "%s%s", u2 ? " " : "", s->names[i]);
-        sim_timeline_add(s, TL_FAULT, "cut {%s} %s {%s}", fl, both ? "<->" : "->", tl);
+    /* Timeline: "cut link n1 -> n2", "cut {n1} -> {n2 n3}", "link n1 <-> n2
+     * flaps every 100ms"; `what` is what its heal restores */
+    char what[sizeof s->applied->what], text[160];
+    int *fn = malloc((size_t)s->n * sizeof *fn), *tn = malloc((size_t)s->n * sizeof *tn);
+    if (!fn || !tn) {
+        free(fn);
+        free(tn);
+        sim_fatal(s, SIM_ENOMEM);
+        return;
     }
+    int nf = mask_nodes(s, blk->from, fn), nt = mask_nodes(s, blk->to, tn);
+    const char *arrow = both ? "<->" : "->";
+    if (nf == 1 && nt == 1)
+        snprintf(what, sizeof what, "link %s %s %s", s->names[fn[0]], arrow, s->names[tn[0]]);
+    else {
+        size_t used = (size_t)snprintf(what, sizeof what, "cut ");
+        used = names_text(s, what, sizeof what, used, fn, nf);
+        used += (size_t)snprintf(what + used, sizeof what - used, " %s ", arrow);
+        names_text(s, what, sizeof what, used < sizeof what ? used : sizeof what - 1, tn, nt);
+    }
+    free(fn);
+    free(tn);
+    if (flap) {
+        char period[32];
+        scenario_format_duration(f->period, period, sizeof period);
+        snprintf(text, sizeof text, "%s flaps every %s", what, period);
+    } else
+        snprintf(text, sizeof text, "%s%s", nf == 1 && nt == 1 ? "cut " : "", what);
+    timeline_fault(s, nemesis, text);
     int idx = applied_new(s, flap ? FAULT_FLAP : FAULT_CUT, nemesis);
     if (idx < 0)
         return;
     s->applied[idx].block_id = id;
+    snprintf(s->applied[idx].what, sizeof s->applied[idx].what, "%s", what);
     if (nemesis)
         s->nemesis_block = id;
     if (flap && !queue_push(&s->q, s->now + f->period, EV_FLAP, -1, (uint64_t)id))
@@ -370,8 +442,11 @@ static void do_cut(struct sim *s, const struct fault *f, bool nemesis, bool flap
     schedule_revert(s, idx, f->duration);
 }
 
-static void heal_block(struct sim *s, int id)
+/* Ends the network fault a applied, in the words the viewer finds for the
+ * heal by looking up the fault's own trace line. */
+static void heal_block(struct sim *s, const struct applied *a)
 {
+    int id = a->block_id;
     if (!net_find(s, id))
         return; /* already healed */
     net_remove(s, id);
@@ -382,8 +457,19 @@ static void heal_block(struct sim *s, int id)
         jbuf_kint(b, "id", id);
         trace_commit(s);
     }
-    sim_timeline_add(s, TL_FAULT, "heal (block %d)", id);
-    fault_happened(s);
+    switch (a->kind) {
+    case FAULT_ISOLATE:
+        sim_timeline_add(s, TL_FAULT, "heal: %s no longer isolated", a->what);
+        break;
+    case FAULT_FLAP:
+        sim_timeline_add(s, TL_FAULT, "heal: %s stops flapping", a->what);
+        break;
+    default: /* a partition, a cut of a set, or one link */
+        sim_timeline_add(s, TL_FAULT, "heal: %s %s", a->what,
+                         strncmp(a->what, "link ", 5) == 0 ? "restored" : "ends");
+        break;
+    }
+    heal_happened(s);
 }
 
 static void do_heal(struct sim *s)
@@ -396,21 +482,29 @@ static void do_heal(struct sim *s)
         trace_commit(s);
     }
     sim_timeline_add(s, TL_FAULT, "heal: every link restored");
-    fault_happened(s);
+    heal_happened(s);
 }
 
-static void trace_clock(struct sim *s, int id, bool nemesis)
+/* The trace line and timeline entry of a clock that now runs as it does
+ * after jumping by `jump` (0: none). */
+static void trace_clock(struct sim *s, int id, sim_time jump, bool nemesis)
 {
-    struct jbuf *b = trace_begin(s, "clock");
-    if (!b)
-        return;
     const struct node *nd = &s->nodes[id];
-    jbuf_kstr(b, "node", s->names[id]);
-    jbuf_kint(b, "drift_ppm", nd->clock.ppm);
-    jbuf_kint(b, "offset", node_local_time(nd, s->now) - s->now);
-    if (nemesis)
-        jbuf_kstr(b, "by", "nemesis");
-    trace_commit(s);
+    sim_time offset = node_local_time(nd, s->now) - s->now;
+    struct jbuf *b = trace_begin(s, "clock");
+    if (b) {
+        jbuf_kstr(b, "node", s->names[id]);
+        jbuf_kint(b, "drift_ppm", nd->clock.ppm);
+        jbuf_kint(b, "offset", offset);
+        if (jump)
+            jbuf_kint(b, "jump", jump);
+        if (nemesis)
+            jbuf_kstr(b, "by", "nemesis");
+        trace_commit(s);
+    }
+    char text[128];
+    scenario_describe_clock(s->names[id], nd->clock.ppm, jump, offset, text, sizeof text);
+    timeline_fault(s, nemesis, text);
 }
 
 static void do_clock(struct sim *s, const struct fault *f, bool nemesis)
@@ -429,12 +523,7 @@ static void do_clock(struct sim *s, const struct fault *f, bool nemesis)
     s->applied[idx].ppm = ppm;
     s->applied[idx].skew = f->has_skew ? f->skew : 0; /* undone at revert */
     node_set_clock(s, id, ppm, f->has_skew ? f->skew : 0);
-    trace_clock(s, id, nemesis);
-    char sk[32] = "";
-    if (f->has_skew)
-        scenario_format_duration(f->skew, sk, sizeof sk);
-    sim_timeline_add(s, TL_FAULT, "clock of %s: drift %+.2f%%%s%s", s->names[id],
-                     (double)ppm / 1e4, f->has_skew ? ", jumps " : "", sk);
+    trace_clock(s, id, f->has_skew ? f->skew : 0, nemesis);
     fault_happened(s);
     schedule_revert(s, idx, f->duration);
 }
@@ -460,21 +549,28 @@ static void do_slow(struct sim *s, const struct fault *f, bool nemesis)
             jbuf_kstr(b, "by", "nemesis");
         trace_commit(s);
     }
-    char d[32];
-    scenario_format_duration(f->delay, d, sizeof d);
-    sim_timeline_add(s, TL_FAULT, "%s turns slow: %s per event", s->names[id], d);
+    char text[96];
+    scenario_describe_slow(s->names[id], f->delay, text, sizeof text);
+    timeline_fault(s, nemesis, text);
     fault_happened(s);
     schedule_revert(s, idx, f->duration);
 }
 
-static void trace_probability(struct sim *s, const char *what, double p)
+/* The trace line and timeline entry of a network-wide loss or duplication
+ * rate that is now p. */
+static void trace_probability(struct sim *s, bool loss, double p, bool nemesis)
 {
-    struct jbuf *b = trace_begin(s, what);
+    struct jbuf *b = trace_begin(s, loss ? "loss" : "duplication");
     if (b) {
         jbuf_key(b, "probability");
         jbuf_double(b, p);
+        if (nemesis)
+            jbuf_kstr(b, "by", "nemesis");
         trace_commit(s);
     }
+    char text[96];
+    scenario_describe_rate(loss, p, text, sizeof text);
+    timeline_fault(s, nemesis, text);
 }
 
 static void do_probability(struct sim *s, const struct fault *f, bool nemesis)
@@ -486,9 +582,7 @@ static void do_probability(struct sim *s, const struct fault *f, bool nemesis)
         return;
     s->applied[idx].probability = f->probability;
     *slot = f->probability;
-    trace_probability(s, loss ? "loss" : "duplication", f->probability);
-    sim_timeline_add(s, TL_FAULT, "network %s %.0f%%", loss ? "loses" : "duplicates",
-                     f->probability * 100.0);
+    trace_probability(s, loss, f->probability, nemesis);
     fault_happened(s);
     schedule_revert(s, idx, f->duration);
 }
@@ -505,8 +599,14 @@ static void do_drop_message(struct sim *s, const struct fault *f)
                 jbuf_uint(b, m->id);
                 trace_commit(s);
             }
-            sim_timeline_add(s, TL_FAULT, "message %llu (%s -> %s) dropped by hand",
-                             (unsigned long long)m->id, s->names[m->from], s->names[m->to]);
+            const char *tn = s->proto->message_name ? s->proto->message_name(m->type) : NULL;
+            char type[24];
+            if (!tn) {
+                snprintf(type, sizeof type, "%d", (int)m->type);
+                tn = type;
+            }
+            sim_timeline_add(s, TL_FAULT, "message %llu (%s %s -> %s) dropped by hand",
+                             (unsigned long long)m->id, tn, s->names[m->from], s->names[m->to]);
             fault_happened(s);
             return;
         }
@@ -561,7 +661,7 @@ void fault_revert(struct sim *s, int idx)
     case FAULT_ISOLATE:
     case FAULT_CUT:
     case FAULT_FLAP:
-        heal_block(s, a->block_id);
+        heal_block(s, a);
         break;
     case FAULT_CLOCK: {
         /* Faults of one kind may overlap: what stays in force is the most
@@ -569,9 +669,8 @@ void fault_revert(struct sim *s, int idx)
          * by jumping back. */
         const struct applied *still = latest_active(s, FAULT_CLOCK, a->node);
         node_set_clock(s, a->node, still ? still->ppm : 0, -a->skew);
-        trace_clock(s, a->node, a->from_nemesis);
-        sim_timeline_add(s, TL_FAULT, "clock of %s restored", s->names[a->node]);
-        fault_happened(s);
+        trace_clock(s, a->node, -a->skew, a->from_nemesis);
+        heal_happened(s);
         break;
     }
     case FAULT_SLOW: {
@@ -584,9 +683,10 @@ void fault_revert(struct sim *s, int idx)
             jbuf_kint(b, "delay", delay);
             trace_commit(s);
         }
-        sim_timeline_add(s, TL_FAULT, "%s is %s", s->names[a->node],
-                         delay ? "less slow" : "fast again");
-        fault_happened(s);
+        char text[96];
+        scenario_describe_slow(s->names[a->node], delay, text, sizeof text);
+        timeline_fault(s, false, text);
+        heal_happened(s);
         break;
     }
     case FAULT_DROP:
@@ -595,10 +695,8 @@ void fault_revert(struct sim *s, int idx)
         const struct applied *still = latest_active(s, a->kind, -1);
         double *slot = loss ? &s->net.drop_override : &s->net.duplicate_override;
         *slot = still ? still->probability : -1.0;
-        trace_probability(s, loss ? "loss" : "duplication", *slot < 0 ? 0 : *slot);
-        sim_timeline_add(s, TL_FAULT, "network %s %s", loss ? "loss" : "duplication",
-                         still ? "eases" : "ends");
-        fault_happened(s);
+        trace_probability(s, loss, *slot < 0 ? 0 : *slot, false);
+        heal_happened(s);
         break;
     }
     default:

@@ -72,6 +72,8 @@ struct reply {
     int32_t redirect;      /* 1: not an outcome, go to `leader` */
     int32_t leader;
     int32_t has_value;
+    int32_t refused;       /* sim_result.refused */
+    int32_t reserved;      /* zero: no uninitialised padding in messages */
     int64_t value;
     uint64_t list_len;
     /* followed by list_len int64 tokens */
@@ -151,6 +153,7 @@ struct applied {
     sim_time skew;         /* clock: the jump it made (undone at revert) */
     sim_time delay;        /* slow: the delay it set */
     double probability;    /* drop, duplicate: the rate it set */
+    char what[112];        /* a network fault in words, for its heal ("link n1 -> n2") */
     bool from_nemesis;
     bool reverted;
 };

@@ -940,6 +940,41 @@ static int want_count_or_some(struct rd *r, const cJSON *v, const char *path, in
     return fail(r, path, "expected a count (0, 1, ...) or \"some\", got %s", type_name(v));
 }
 
+/* "leader_within": a duration string (from the last fault event), or
+ * {"after": "fault"|"heal", "within": duration}. */
+static int want_leader_within(struct rd *r, const cJSON *v, struct expect_cfg *e)
+{
+    static const char *const keys[] = {"after", "within", NULL};
+    static const char *const path = "expect.leader_within";
+    if (cJSON_IsString(v)) {
+        e->leader_from = LEADER_FROM_ANY;
+        return want_duration(r, v, path, false, &e->leader_within);
+    }
+    if (!cJSON_IsObject(v))
+        return fail(r, path, "expected a duration such as \"1s\", or {\"after\": \"fault\" or \"heal\", \"within\": \"1s\"}, got %s",
+                    type_name(v));
+    int rc;
+    if ((rc = check_keys(r, v, path, keys)))
+        return rc;
+    const cJSON *after = cJSON_GetObjectItemCaseSensitive(v, "after");
+    const cJSON *within = cJSON_GetObjectItemCaseSensitive(v, "within");
+    if (!after)
+        return fail(r, path, "missing \"after\": \"fault\" (a new leader after the last fault) or \"heal\" (a leader after the last heal)");
+    if (!within)
+        return fail(r, path, "missing \"within\": a duration such as \"1s\"");
+    if (cJSON_IsString(after) && strcmp(after->valuestring, "fault") == 0)
+        e->leader_from = LEADER_FROM_FAULT;
+    else if (cJSON_IsString(after) && strcmp(after->valuestring, "heal") == 0)
+        e->leader_from = LEADER_FROM_HEAL;
+    else if (cJSON_IsString(after))
+        return fail(r, "expect.leader_within.after", "expected \"fault\" or \"heal\", got \"%s\"",
+                    after->valuestring);
+    else
+        return fail(r, "expect.leader_within.after", "expected \"fault\" or \"heal\", got %s",
+                    type_name(after));
+    return want_duration(r, within, "expect.leader_within.within", false, &e->leader_within);
+}
+
 static int read_expect(struct rd *r, const cJSON *v, struct expect_cfg *e)
 {
     static const char *const keys[] = {"violations", "linearizable", "ok_ops_at_least",
@@ -996,7 +1031,7 @@ static int read_expect(struct rd *r, const cJSON *v, struct expect_cfg *e)
         (rc = want_count_or_some(r, f, "expect.blocked_at_end", &e->blocked_at_end)))
         return rc;
     if ((f = cJSON_GetObjectItemCaseSensitive(v, "leader_within")) &&
-        (rc = want_duration(r, f, "expect.leader_within", false, &e->leader_within)))
+        (rc = want_leader_within(r, f, e)))
         return rc;
     int64_t x;
     if ((f = cJSON_GetObjectItemCaseSensitive(v, "max_leaders"))) {
@@ -1092,6 +1127,7 @@ static void set_defaults(struct scenario *sc)
     e->stale_reads = -1;
     e->blocked_at_end = -1;
     e->leader_within = -1;
+    e->leader_from = LEADER_FROM_ANY;
     e->max_leaders = -1;
 }
 

@@ -175,6 +175,15 @@ struct metric_expect {
     int64_t min, max;
 };
 
+/* What "leader_within" counts from. The plain string form is LEADER_FROM_ANY:
+ * the last fault event, applied or healed, where a leader that held its
+ * role at that moment counts as at once. The object form names one:
+ * {"after": "fault"} counts from the last fault applied to the first node
+ * that took a leader role after it (a new leader: failover);
+ * {"after": "heal"} counts from the last heal (a fault's revert, a
+ * recovery, "heal") to the first moment a node held a leader role. */
+enum leader_from { LEADER_FROM_ANY = 0, LEADER_FROM_FAULT, LEADER_FROM_HEAL };
+
 /* Each field is unset (-1, or the UNSET enum) unless the scenario gave it. */
 struct expect_cfg {
     enum expect_violations violations;
@@ -187,6 +196,7 @@ struct expect_cfg {
     int64_t stale_reads;           /* -1 unset, -2 "some", else exact */
     int64_t blocked_at_end;        /* -1 unset, -2 "some", else exact */
     sim_time leader_within;        /* -1 unset */
+    enum leader_from leader_from;  /* what leader_within counts from */
     int max_leaders;               /* -1 unset */
     struct metric_expect *metrics;
     int metric_count;
@@ -232,10 +242,22 @@ void scenario_free(struct scenario *sc);
 /* Parses "10ms", "1.5s", "250us", "0" (and "-200ms" when allow_negative).
  * Returns 0, or SIM_EINVAL when malformed or out of range. */
 int scenario_parse_duration(const char *s, bool allow_negative, sim_time *out);
-/* Formats a duration compactly ("2.41s", "350ms", "12us") into buf. */
+/* Formats a duration compactly in one unit ("2.41s", "175.3ms", "12us"; never
+ * "175300us") into buf. */
 void scenario_format_duration(sim_time t, char *buf, size_t cap);
 /* Formats a time as seconds with millisecond precision ("2.412s"). */
 void scenario_format_time(sim_time t, char *buf, size_t cap);
+/* Plain words for a fault, shared by the run's timeline (sim/fault.c) and
+ * the viewer (viz/frame.c) so that one fault is called one thing in both.
+ * Each writes into buf, truncated at cap. A clock: its rate (ppm fast), the
+ * jump made now and its offset from true time ("clock of n2 runs 0.50% fast,
+ * jumps back 1s"; "clock of n2 restored" when both are 0 again). */
+void scenario_describe_clock(const char *node, int64_t drift_ppm, sim_time jump, sim_time offset,
+                             char *buf, size_t cap);
+/* "n2 turns slow: 50ms per event", or for 0 "n2 runs at normal speed again". */
+void scenario_describe_slow(const char *node, sim_time delay, char *buf, size_t cap);
+/* "network loses 20% of messages" (duplicates), or for 0 "network loss ends". */
+void scenario_describe_rate(bool loss, double probability, char *buf, size_t cap);
 /* Node id for "n<k>" within 1..nodes, or -1. */
 int scenario_node_id(const char *name, int nodes);
 /* The fault kind's name as scenario files spell it ("crash", "partition"). */

@@ -379,8 +379,16 @@ static cJSON *expect(struct wr *w, const struct expect_cfg *e)
     count_or_some(w, o, "lost_writes", e->lost_writes);
     count_or_some(w, o, "stale_reads", e->stale_reads);
     count_or_some(w, o, "blocked_at_end", e->blocked_at_end);
-    if (e->leader_within >= 0)
+    if (e->leader_within >= 0 && e->leader_from == LEADER_FROM_ANY)
         add_dur(w, o, "leader_within", e->leader_within);
+    else if (e->leader_within >= 0) {
+        cJSON *lw = chk(w, cJSON_CreateObject());
+        if (lw) {
+            add_str(w, lw, "after", e->leader_from == LEADER_FROM_FAULT ? "fault" : "heal");
+            add_dur(w, lw, "within", e->leader_within);
+        }
+        add(w, o, "leader_within", lw);
+    }
     if (e->max_leaders >= 0)
         add_num(w, o, "max_leaders", e->max_leaders);
     if (e->metric_count) {

@@ -155,13 +155,23 @@ enum sim_outcome {
 };
 
 /* The result of an operation. For read: has_value/value (absent = never
- * written). For get: list/list_len (list may be NULL when empty or absent). */
+ * written). For get: list/list_len (list may be NULL when empty or absent).
+ *
+ * A fail is either an answer or a refusal. An answer is the system's
+ * definite "no" to the operation itself: a cas whose expected value
+ * differs, a write to a Paxos decree already decided otherwise, a 2PC
+ * transaction that aborted. A refusal (refused = true) says the system
+ * would not or could not serve it now: too few replicas reachable, an
+ * operation it does not support. Both mean "certainly did not happen" to
+ * the history checker; the run summary counts answers as available and
+ * refusals as not. refused is ignored unless outcome is SIM_OUT_FAIL. */
 struct sim_result {
     int outcome;            /* enum sim_outcome */
     bool has_value;
     int64_t value;
     const int64_t *list;    /* borrowed */
     size_t list_len;
+    bool refused;           /* a fail that is a refusal, not an answer */
 };
 
 /* Answers operation `op` (as received in client_request). The reply travels
@@ -294,7 +304,8 @@ struct sim_protocol {
                     size_t len);
     /* A timer set with sim_set_timer fired. NULL: no timers used. */
     void (*timer)(struct sim_node *n, void *state, int kind, uint64_t arg);
-    /* A client operation arrived. NULL: every operation is answered fail. */
+    /* A client operation arrived. NULL: every operation is refused (a fail
+     * with refused set). */
     void (*client_request)(struct sim_node *n, void *state, const struct sim_op *op);
 
     /* Per-node invariant check after each event the node handled. */

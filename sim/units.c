@@ -57,6 +57,24 @@ int scenario_parse_duration(const char *s, bool allow_negative, sim_time *out)
     return SIM_OK;
 }
 
+/* "whole.frac" with the fraction's trailing zeros dropped ("175.3", "1"). */
+static void decimal(const char *sign, long long whole, long long frac, const char *unit,
+                    char *buf, size_t cap)
+{
+    int digits = 3;
+    while (digits > 0 && frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    if (digits)
+        snprintf(buf, cap, "%s%lld.%0*lld%s", sign, whole, digits, frac, unit);
+    else
+        snprintf(buf, cap, "%s%lld%s", sign, whole, unit);
+}
+
+/* One unit per magnitude, never more than three decimals: "1.5s", "175.3ms",
+ * "40us". Below a second, microseconds are kept; from a second on, the
+ * milliseconds (a display form: scenario_write has the exact one). */
 void scenario_format_duration(sim_time t, char *buf, size_t cap)
 {
     const char *sign = "";
@@ -66,16 +84,10 @@ void scenario_format_duration(sim_time t, char *buf, size_t cap)
     }
     if (t == 0)
         snprintf(buf, cap, "0");
-    else if (t % SIM_S == 0)
-        snprintf(buf, cap, "%s%llds", sign, (long long)(t / SIM_S));
     else if (t >= SIM_S)
-        snprintf(buf, cap, "%s%lld.%03llds", sign, (long long)(t / SIM_S),
-                 (long long)(t % SIM_S / SIM_MS));
-    else if (t % SIM_MS == 0)
-        snprintf(buf, cap, "%s%lldms", sign, (long long)(t / SIM_MS));
+        decimal(sign, (long long)(t / SIM_S), (long long)(t % SIM_S / SIM_MS), "s", buf, cap);
     else if (t >= SIM_MS)
-        snprintf(buf, cap, "%s%lld.%03lldms", sign, (long long)(t / SIM_MS),
-                 (long long)(t % SIM_MS));
+        decimal(sign, (long long)(t / SIM_MS), (long long)(t % SIM_MS), "ms", buf, cap);
     else
         snprintf(buf, cap, "%s%lldus", sign, (long long)t);
 }
@@ -126,4 +138,61 @@ static const char *const nemesis_names[NEM_KIND_COUNT] = {
 const char *scenario_nemesis_name(enum nemesis_kind kind)
 {
     return (unsigned)kind < NEM_KIND_COUNT ? nemesis_names[kind] : "?";
+}
+
+/* ---- plain words for faults, shared by the run's timeline and the viewer --------- */
+
+void scenario_describe_clock(const char *node, int64_t drift_ppm, sim_time jump, sim_time offset,
+                             char *buf, size_t cap)
+{
+    if (drift_ppm == 0 && offset == 0) {
+        snprintf(buf, cap, "clock of %s restored", node);
+        return;
+    }
+    size_t used = (size_t)snprintf(buf, cap, "clock of %s", node);
+    if (drift_ppm != 0 && used < cap) {
+        /* a percentage with two to four decimals, from integer ppm */
+        int64_t mag = drift_ppm < 0 ? -drift_ppm : drift_ppm;
+        int64_t frac = mag % 10000;
+        int digits = 4;
+        while (digits > 2 && frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        used += (size_t)snprintf(buf + used, cap - used, " runs %lld.%0*lld%% %s",
+                                 (long long)(mag / 10000), digits, (long long)frac,
+                                 drift_ppm > 0 ? "fast" : "slow");
+    }
+    if (jump != 0 && used < cap) {
+        char d[32];
+        scenario_format_duration(jump < 0 ? -jump : jump, d, sizeof d);
+        used += (size_t)snprintf(buf + used, cap - used, "%s jumps %s %s", drift_ppm ? "," : "",
+                                 jump < 0 ? "back" : "ahead", d);
+    }
+    if (drift_ppm == 0 && jump == 0 && used < cap) {
+        char d[32];
+        scenario_format_duration(offset < 0 ? -offset : offset, d, sizeof d);
+        snprintf(buf + used, cap - used, " keeps its rate, %s %s", d,
+                 offset < 0 ? "behind" : "ahead");
+    }
+}
+
+void scenario_describe_slow(const char *node, sim_time delay, char *buf, size_t cap)
+{
+    if (delay <= 0) {
+        snprintf(buf, cap, "%s runs at normal speed again", node);
+        return;
+    }
+    char d[32];
+    scenario_format_duration(delay, d, sizeof d);
+    snprintf(buf, cap, "%s turns slow: %s per event", node, d);
+}
+
+void scenario_describe_rate(bool loss, double probability, char *buf, size_t cap)
+{
+    if (probability <= 0)
+        snprintf(buf, cap, "network %s ends", loss ? "loss" : "duplication");
+    else
+        snprintf(buf, cap, "network %s %.3g%% of messages", loss ? "loses" : "duplicates",
+                 probability * 100);
 }

@@ -1,8 +1,9 @@
 /* workload.c - workload clients and the history they record. Each client is
  * a Jepsen "process": one operation at a time, sent to a node over the
  * client network, with a timeout and optional retries; replies and redirects
- * come back over the network. Outcomes are ok, fail, or info (unknown); after
- * an info the client continues as a fresh process, as in Jepsen. */
+ * come back over the network. Outcomes are ok, fail (an answer, or a
+ * refusal when the protocol marks it so), or info (unknown); after an info
+ * the client continues as a fresh process, as in Jepsen. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,9 @@ static void complete(struct sim *s, int ci, const struct sim_result *res, const 
     int outcome = res ? res->outcome : SIM_OUT_INFO;
     if (outcome < 0 || outcome > 2)
         outcome = SIM_OUT_INFO;
+    bool refused = outcome == SIM_OUT_FAIL && res && res->refused;
+    if (refused && !error)
+        error = "refused";
     history_line(s, c, outcome_names[outcome], res, error, node);
     struct jbuf *b = trace_begin(s, "complete");
     if (b) {
@@ -295,7 +299,10 @@ static void complete(struct sim *s, int ci, const struct sim_result *res, const 
             c->seen[k] = true;
         }
     } else if (outcome == SIM_OUT_FAIL) {
-        s->stats.ops_fail++;
+        if (refused)
+            s->stats.ops_refused++;
+        else
+            s->stats.ops_fail++;
         if (c->op.f == SIM_F_CAS && res && res->has_value) { /* learn the current value */
             c->last_seen[c->op.key] = res->value;
             c->seen[c->op.key] = true;
@@ -335,7 +342,7 @@ void workload_request_arrived(struct sim *s, struct msg *m)
     if (s->proto->client_request)
         s->proto->client_request(&h, nd->state, &op);
     else {
-        struct sim_result r = {.outcome = SIM_OUT_FAIL};
+        struct sim_result r = {.outcome = SIM_OUT_FAIL, .refused = true};
         sim_reply(&h, &op, &r);
     }
     s->current_node = -1;
@@ -356,8 +363,14 @@ static void send_reply(struct sim_node *n, const struct sim_op *op, const struct
         sim_fatal(s, SIM_ENOMEM);
         return;
     }
-    struct reply r = {op->id, res ? res->outcome : SIM_OUT_INFO, redirect, leader,
-                      res ? res->has_value : 0, res ? res->value : 0, list_len};
+    struct reply r = {.op_id = op->id,
+                      .outcome = res ? res->outcome : SIM_OUT_INFO,
+                      .redirect = redirect,
+                      .leader = leader,
+                      .has_value = res ? res->has_value : 0,
+                      .refused = res ? res->refused : 0,
+                      .value = res ? res->value : 0,
+                      .list_len = list_len};
     memcpy(buf, &r, sizeof r);
     if (list_len)
         memcpy(buf + sizeof r, res->list, list_len * sizeof(int64_t));
@@ -374,7 +387,7 @@ void sim_reply(struct sim_node *n, const struct sim_op *op, const struct sim_res
 
 void sim_redirect(struct sim_node *n, const struct sim_op *op, int leader)
 {
-    struct sim_result none = {.outcome = SIM_OUT_FAIL};
+    struct sim_result none = {.outcome = SIM_OUT_FAIL, .refused = true}; /* not an outcome */
     if (leader >= n->sim->n)
         leader = -1;
     send_reply(n, op, &none, 1, leader);
@@ -413,7 +426,8 @@ void workload_reply_arrived(struct sim *s, struct msg *m)
             sim_fatal(s, SIM_ENOMEM);
         return;
     }
-    struct sim_result res = {r.outcome, r.has_value != 0, r.value, NULL, (size_t)r.list_len};
+    struct sim_result res = {.outcome = r.outcome, .has_value = r.has_value != 0, .value = r.value,
+                             .list_len = (size_t)r.list_len, .refused = r.refused != 0};
     if (r.list_len)
         res.list = (const int64_t *)(const void *)(msg_body(m) + sizeof r);
     int64_t *aligned = NULL;

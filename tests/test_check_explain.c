@@ -56,11 +56,11 @@ Test(explain, text_names_prefix_states_and_blocked_op)
     cr_assert(strstr(text, "register-stale-read.jsonl: not-linearizable (model register, 3 ops)\n") != NULL,
               "%s", text);
     cr_assert(strstr(text, "Longest linearizable prefix found: 2 ops") != NULL, "%s", text);
-    cr_assert(strstr(text, "   1. p0 write 1 ok  [line 1 t=100us .. line 2 t=200us]\n        => 1\n") != NULL,
+    cr_assert(strstr(text, "   1. p0 write 1 ok  [line 1 t=0.0001s .. line 2 t=0.0002s]\n        => 1\n") != NULL,
               "%s", text);
-    cr_assert(strstr(text, "   2. p0 write 2 ok  [line 3 t=300us .. line 4 t=400us]\n        => 2\n") != NULL,
+    cr_assert(strstr(text, "   2. p0 write 2 ok  [line 3 t=0.0003s .. line 4 t=0.0004s]\n        => 2\n") != NULL,
               "%s", text);
-    cr_assert(strstr(text, "Cannot be placed next:\n  p1 read -> 1 ok  [line 5 t=500us .. line 6 t=600us]\n") != NULL,
+    cr_assert(strstr(text, "Cannot be placed next:\n  p1 read -> 1 ok  [line 5 t=0.0005s .. line 6 t=0.0006s]\n") != NULL,
               "%s", text);
     cr_assert(strstr(text, "in state 2 it is not legal") != NULL, "%s", text);
     free(text);
@@ -160,7 +160,7 @@ Test(explain, open_op_is_described_as_able_to_act_later)
     struct check_buf b;
     check_buf_init(&b);
     check_op_describe(&h, &h.ops[1], &b);
-    cr_assert_str_eq(b.text, "p1 write 2 info (timeout)  [line 3 t=300us .. may take effect any time after]");
+    cr_assert_str_eq(b.text, "p1 write 2 info (timeout)  [line 3 t=0.0003s .. may take effect any time after]");
     check_buf_close(&b);
     cJSON *j = check_op_json(&h, &h.ops[1]);
     cr_assert_str_eq(cJSON_GetObjectItem(j, "type")->valuestring, "info");
@@ -188,4 +188,20 @@ Test(explain, jepsen_report_uses_lines_without_times)
     cr_assert(strstr(text, "t=") == NULL, "no times in an EDN history without :time");
     cr_assert(strstr(text, "Cannot be placed next:\n  p") != NULL, "%s", text);
     free(text);
+}
+
+Test(explain, times_are_printed_in_seconds)
+{
+    check_file("register-info-seen-before-invoke.jsonl");
+    h.ops[1].invoke_time = 2744683;
+    struct check_buf b;
+    check_buf_init(&b);
+    check_op_describe(&h, &h.ops[1], &b);
+    cr_assert(strstr(b.text, "[line 3 t=2.744683s .. ") != NULL, "%s", b.text);
+    check_buf_close(&b);
+    h.ops[1].invoke_time = 3000000;
+    check_buf_init(&b);
+    check_op_describe(&h, &h.ops[1], &b);
+    cr_assert(strstr(b.text, "[line 3 t=3s .. ") != NULL, "%s", b.text);
+    check_buf_close(&b);
 }

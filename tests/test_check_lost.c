@@ -33,6 +33,57 @@ Test(check_lost, an_acknowledged_append_missing_from_the_final_get_is_lost)
     cr_expect_eq(lost_in(h, NULL), 1);
 }
 
+Test(check_lost, the_first_lost_appends_are_given_by_op_index_to_be_named)
+{
+    /* v1 and v3 are lost, v2 is kept: the lost ones, in history order */
+    const char *text = L(0, 0, "invoke", "append", "\"v1;\"") L(1, 0, "ok", "append", "\"v1;\"")
+        L(2, 1, "invoke", "append", "\"v2;\"") L(3, 1, "ok", "append", "\"v2;\"")
+        L(4, 1, "invoke", "append", "\"v3;\"") L(5, 1, "ok", "append", "\"v3;\"")
+        L(6, 0, "invoke", "get", "null") L(7, 0, "ok", "get", "\"v2;\"");
+    struct check_history h;
+    char err[256];
+    cr_assert_eq(check_history_read_buffer(&h, "t", text, strlen(text), CHECK_FORMAT_JSONL, err,
+                                           sizeof err), 0, "%s", err);
+    struct check_lost l;
+    cr_assert_eq(check_lost_writes(&h, &l, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(l.lost, 2);
+    cr_assert_eq(l.n_lost_ops, 2);
+    cr_expect_eq(l.lost_ops[0], l.first_lost);
+    cr_expect_str_eq(check_history_string(&h, h.ops[l.lost_ops[0]].arg.str), "v1;");
+    cr_expect_str_eq(check_history_string(&h, h.ops[l.lost_ops[1]].arg.str), "v3;");
+    cr_expect_str_eq(check_history_string(&h, h.ops[l.lost_ops[1]].key), "k1");
+    check_history_close(&h);
+}
+
+Test(check_lost, only_the_first_few_lost_appends_are_kept_but_all_are_counted)
+{
+    char text[8192];
+    size_t o = 0;
+    int line = 0;
+    for (int v = 1; v <= CHECK_LOST_NAMED + 4; v++) {
+        o += (size_t)snprintf(text + o, sizeof text - o,
+                              "{\"index\":%d,\"process\":0,\"type\":\"invoke\",\"f\":\"append\",\"key\":\"k1\",\"value\":\"v%d;\"}\n"
+                              "{\"index\":%d,\"process\":0,\"type\":\"ok\",\"f\":\"append\",\"key\":\"k1\",\"value\":\"v%d;\"}\n",
+                              line, v, line + 1, v);
+        line += 2;
+    }
+    o += (size_t)snprintf(text + o, sizeof text - o,
+                          "{\"index\":%d,\"process\":1,\"type\":\"invoke\",\"f\":\"get\",\"key\":\"k1\",\"value\":null}\n"
+                          "{\"index\":%d,\"process\":1,\"type\":\"ok\",\"f\":\"get\",\"key\":\"k1\",\"value\":\"\"}\n",
+                          line, line + 1);
+    struct check_history h;
+    char err[256];
+    cr_assert_eq(check_history_read_buffer(&h, "t", text, o, CHECK_FORMAT_JSONL, err, sizeof err),
+                 0, "%s", err);
+    struct check_lost l;
+    cr_assert_eq(check_lost_writes(&h, &l, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(l.lost, CHECK_LOST_NAMED + 4);
+    cr_expect_eq(l.n_lost_ops, CHECK_LOST_NAMED);
+    cr_expect_str_eq(check_history_string(&h, h.ops[l.lost_ops[CHECK_LOST_NAMED - 1]].arg.str),
+                     "v8;");
+    check_history_close(&h);
+}
+
 Test(check_lost, appends_in_the_final_get_are_not_lost)
 {
     const char *h = L(0, 0, "invoke", "append", "\"v1;\"") L(1, 0, "ok", "append", "\"v1;\"")

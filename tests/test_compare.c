@@ -1,8 +1,10 @@
 /* test_compare.c - `faultline compare`: every protocol gets the same fault
  * schedule and the same nemesis faults; the canon's CAP table comes out
  * with the canon's verdicts; rows take their params as documented; seeds
- * give a mean and a spread that do not depend on the worker count; the
- * table prints as text, CSV and JSON, and the chart as a PNG. */
+ * give a mean and a spread that do not depend on the worker count; a
+ * fault naming a role says per row which node it hit or that it was
+ * skipped; the table prints as text, CSV and JSON, and the chart as a PNG
+ * counting writes, reads or both, its lines apart and its legend inside. */
 #include <SDL_image.h>
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -15,6 +17,7 @@
 #include "cli/compare.h"
 #include "cli/compare_report.h"
 #include "protocols/registry.h"
+#include "viz/plot.h"
 
 static struct scenario *load(const char *name)
 {
@@ -397,7 +400,7 @@ Test(compare, the_plot_is_a_png_drawn_by_the_viewer, .timeout = 600)
     run(&cmp, &o);
     char path[256], err[512];
     snprintf(path, sizeof path, "/tmp/faultline-plot-%ld.png", (long)getpid());
-    cr_assert_eq(compare_report_plot(&cmp, path, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(compare_report_plot(&cmp, path, COMPARE_OPS_ALL, err, sizeof err), 0, "%s", err);
     SDL_Surface *img = IMG_Load(path);
     cr_assert_not_null(img, "%s", IMG_GetError());
     cr_expect_eq(img->w, 1280);
@@ -417,9 +420,284 @@ Test(compare, the_plot_is_a_png_drawn_by_the_viewer, .timeout = 600)
     SDL_FreeSurface(img);
     unlink(path);
     /* a path that cannot be written is an error, and nothing is left */
-    cr_expect_neq(compare_report_plot(&cmp, "/nonexistent/dir/x.png", err, sizeof err), 0);
+    cr_expect_neq(compare_report_plot(&cmp, "/nonexistent/dir/x.png", COMPARE_OPS_WRITE, err, sizeof err), 0);
     compare_free(&cmp);
     scenario_free(sc);
+}
+
+/* ---- faults that name a role ------------------------------------------------------------ */
+
+static const char *const isolate_leader =
+    "{\"name\": \"isolate-leader\", \"protocol\": \"raft\", \"nodes\": 5, \"seed\": 1, \"duration\": \"6s\","
+    " \"network\": {\"latency\": {\"dist\": \"uniform\", \"min\": \"2ms\", \"max\": \"8ms\"}},"
+    " \"workload\": {\"clients\": 3, \"rate\": \"40/s\", \"keys\": 20, \"mix\": {\"read\": 0.5, \"write\": 0.5},"
+    "   \"timeout\": \"400ms\", \"connect\": \"random\"},"
+    " \"faults\": [{\"at\": \"2s\", \"isolate\": \"leader\", \"for\": \"2s\"},"
+    "   {\"at\": \"5s\", \"crash\": \"n2\", \"for\": \"500ms\"}]}";
+
+/* The line of `text` that starts with "label " (a table row). */
+static const char *line_of(const char *text, const char *label, char *buf, size_t cap)
+{
+    size_t len = strlen(label);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, label, len) == 0 && p[len] == ' ') {
+            snprintf(buf, cap, "%.*s", (int)strcspn(p, "\n"), p);
+            return buf;
+        }
+    snprintf(buf, cap, "(no line for %s)", label);
+    return buf;
+}
+
+Test(compare, a_role_fault_says_per_row_which_node_it_hit_or_that_it_was_skipped, .timeout = 600)
+{
+    struct scenario *sc = parse(isolate_leader);
+    struct compare_options o = {.protocols = "raft,quorum", .jobs = 2};
+    struct compare cmp;
+    prepare(sc, &o, &cmp);
+    run(&cmp, &o);
+    const struct compare_run *raft = &row(&cmp, "raft")->runs[0];
+    const struct compare_run *quorum = &row(&cmp, "quorum")->runs[0];
+    /* raft: the isolation hit its leader, a node; its end is marked too */
+    const struct compare_fault *hit = NULL, *end = NULL;
+    for (int f = 0; f < raft->nfaults; f++) {
+        if (raft->faults[f].role[0] && !raft->faults[f].end)
+            hit = &raft->faults[f];
+        if (raft->faults[f].end)
+            end = &raft->faults[f];
+    }
+    cr_assert_not_null(hit, "raft: no role fault recorded");
+    cr_expect(!hit->skipped);
+    cr_expect_str_eq(hit->role, "leader");
+    cr_expect_str_eq(hit->kind, "isolate");
+    cr_expect(hit->target[0] == 'n' && strstr(hit->text, hit->target), "raft: hit \"%s\" (%s)",
+              hit->target, hit->text);
+    cr_assert_not_null(end, "raft: the isolation's end is not marked");
+    cr_expect_eq(end->at, 4 * SIM_S);
+    /* quorum has no leader: skipped, recorded in its place, never "recovered" */
+    const struct compare_fault *skip = NULL;
+    for (int f = 0; f < quorum->nfaults; f++)
+        if (quorum->faults[f].role[0])
+            skip = &quorum->faults[f];
+    cr_assert_not_null(skip, "quorum: the skipped fault is missing");
+    cr_expect(skip->skipped);
+    cr_expect_eq(skip->at, 2 * SIM_S);
+    cr_expect_eq(skip->recover, -2);
+    cr_expect_str_eq(skip->target, "");
+
+    char *buf = NULL, want[64], line[1024];
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    compare_report_text(m, &cmp, false);
+    fclose(m);
+    snprintf(want, sizeof want, "isolate \u2192 %s", hit->target);
+    cr_expect_not_null(strstr(line_of(buf, "raft", line, sizeof line), want), "%s", buf);
+    cr_expect_not_null(strstr(line_of(buf, "quorum", line, sizeof line), "isolate skipped: no leader"),
+                       "%s", buf);
+    cr_expect_not_null(strstr(buf, "\nrole faults: a fault that names a role"), "no note: %s", buf);
+    cr_expect_not_null(strstr(buf, "isolate the leader (each protocol's own"), "%s", buf);
+    cr_expect_null(strstr(buf, "(the leader)"), "one protocol's node heads the list: %s", buf);
+    const char *recovery = strstr(buf, "time to recover after each fault");
+    cr_assert_not_null(recovery, "%s", buf);
+    cr_expect_not_null(strstr(line_of(recovery, "  quorum", line, sizeof line), "skipped"), "%s", buf);
+    free(buf);
+
+    m = open_memstream(&buf, &len);
+    compare_report_csv(m, &cmp);
+    fclose(m);
+    cr_expect_not_null(strstr(buf, ",params,role_faults\n"), "%s", buf);
+    char csv_want[80];
+    snprintf(csv_want, sizeof csv_want, ",\"isolate \u2192 %s\"\n", hit->target);
+    cr_expect_not_null(strstr(buf, csv_want), "%s", buf);
+    cr_expect_not_null(strstr(buf, ",\"isolate skipped: no leader\"\n"), "%s", buf);
+    free(buf);
+
+    cJSON *j = compare_report_json(&cmp);
+    cJSON *rows = cJSON_GetObjectItem(j, "rows");
+    cJSON *q = cJSON_GetArrayItem(rows, 1);
+    cr_expect_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(q, "role_faults"), 0)->valuestring,
+                     "isolate skipped: no leader");
+    cJSON *qf = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(q, "runs"), 0),
+                                                       "faults"), 0);
+    cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(qf, "skipped")));
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(qf, "target")));
+    cJSON *rf = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
+                                       cJSON_GetArrayItem(rows, 0), "runs"), 0), "faults"), 0);
+    cr_expect_str_eq(cJSON_GetObjectItem(rf, "target")->valuestring, hit->target);
+    cJSON_Delete(j);
+    compare_free(&cmp);
+    scenario_free(sc);
+}
+
+Test(compare, a_role_fault_over_seeds_counts_each_node_it_hit, .timeout = 600)
+{
+    struct scenario *sc = parse(isolate_leader);
+    struct compare_options o = {.protocols = "raft,quorum", .jobs = 2, .seeds_given = true, .first = 1,
+                                .last = 3};
+    struct compare cmp;
+    prepare(sc, &o, &cmp);
+    run(&cmp, &o);
+    char *buf = NULL, line[1024];
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    compare_report_text(m, &cmp, false);
+    fclose(m);
+    /* one outcome in every seed: said once; several: each with a count */
+    cr_expect_not_null(strstr(line_of(buf, "quorum", line, sizeof line), "isolate skipped: no leader"),
+                       "%s", buf);
+    cr_expect_null(strstr(line, "\u00d7"), "%s", line);
+    const char *r = line_of(buf, "raft", line, sizeof line);
+    cr_expect_not_null(strstr(r, "isolate \u2192 n"), "%s", r);
+    free(buf);
+    compare_free(&cmp);
+    scenario_free(sc);
+}
+
+Test(compare, a_scenario_without_role_faults_has_no_role_column, .timeout = 600)
+{
+    struct scenario *sc = load("cap-partition.json");
+    struct compare_options o = {.protocols = "raft,quorum", .jobs = 2, .duration = 4 * SIM_S};
+    struct compare cmp;
+    prepare(sc, &o, &cmp);
+    run(&cmp, &o);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    compare_report_text(m, &cmp, false);
+    fclose(m);
+    cr_expect_null(strstr(buf, "role faults"), "%s", buf);
+    cr_expect_not_null(strstr(buf, "partition {n1 n2} | {n3 n4 n5}"), "%s", buf);
+    free(buf);
+    compare_free(&cmp);
+    scenario_free(sc);
+}
+
+/* ---- the chart: what it counts, its lines, its legend ------------------------------------ */
+
+Test(compare, writes_are_counted_apart_so_2pcs_write_stall_shows, .timeout = 600)
+{
+    struct scenario *sc = load("cap-partition.json");
+    struct compare_options o = {.protocols = "2pc,raft", .jobs = 2};
+    struct compare cmp;
+    prepare(sc, &o, &cmp);
+    run(&cmp, &o);
+    for (int i = 0; i < cmp.nrows; i++) {
+        const struct compare_run *r = &cmp.rows[i].runs[0];
+        uint64_t writes = 0, all = 0;
+        for (int b = 0; b < r->nbuckets; b++) {
+            cr_expect_leq(r->write_buckets[b], r->buckets[b]);
+            writes += r->write_buckets[b];
+            all += r->buckets[b];
+        }
+        cr_expect_eq(writes, r->writes_ok, "%s", cmp.rows[i].label);
+        cr_expect_eq(all, r->ops_ok, "%s", cmp.rows[i].label);
+    }
+    /* 2PC in the partition (3s..7s): no write completes, reads do */
+    const struct compare_run *r = &row(&cmp, "2pc")->runs[0];
+    uint64_t writes = 0, reads = 0;
+    for (int b = 0; b < r->nbuckets; b++)
+        if (b * r->bucket >= 3500 * SIM_MS && (b + 1) * r->bucket <= 6500 * SIM_MS) {
+            writes += r->write_buckets[b];
+            reads += r->buckets[b] - r->write_buckets[b];
+        }
+    cr_expect_eq(writes, 0, "2pc wrote %llu times in the partition", (unsigned long long)writes);
+    cr_expect_gt(reads, 10, "2pc's reads stalled too");
+    compare_free(&cmp);
+    scenario_free(sc);
+}
+
+static uint32_t pixel(const SDL_Surface *s, int x, int y)
+{
+    uint32_t p;
+    memcpy(&p, (const uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch + (size_t)x * 4, 4);
+    return p & 0xFFFFFF;
+}
+
+static int rgb_distance(uint32_t a, uint32_t b)
+{
+    return abs((int)(a >> 16 & 255) - (int)(b >> 16 & 255)) +
+           abs((int)(a >> 8 & 255) - (int)(b >> 8 & 255)) + abs((int)(a & 255) - (int)(b & 255));
+}
+
+/* Draws `n` series with long labels at w x h and checks the picture: the
+ * legend box inside the image, nothing touching the right edge, each
+ * swatch inked, and every two swatches apart in colour or dash. */
+static void check_legend(int n, int w, int h, int min_columns, bool apart)
+{
+    double *ys = calloc((size_t)n * 50, sizeof *ys);
+    struct viz_plot_series *series = calloc((size_t)n, sizeof *series);
+    char(*labels)[64] = calloc((size_t)n, sizeof *labels);
+    cr_assert(ys && series && labels);
+    for (int i = 0; i < n; i++) {
+        snprintf(labels[i], sizeof labels[i], "primary-backup:failover=heartbeat:row=%d", i);
+        for (int k = 0; k < 50; k++)
+            ys[i * 50 + k] = k * (1.0 + 0.05 * i);
+        series[i] = (struct viz_plot_series){labels[i], ys + i * 50, 50};
+    }
+    struct viz_plot p = {.title = "t", .xlabel = "x", .ylabel = "ok writes so far", .dx = 0.1,
+                         .series = series, .nseries = n, .w = w, .h = h};
+    char path[256], err[512];
+    snprintf(path, sizeof path, "/tmp/faultline-legend-%ld.png", (long)getpid());
+    struct viz_plot_layout lay;
+    cr_assert_eq(viz_plot_png(&p, path, &lay, err, sizeof err), 0, "%s", err);
+    SDL_Surface *img = IMG_Load(path);
+    cr_assert_not_null(img, "%s", IMG_GetError());
+    SDL_Surface *rgb = SDL_ConvertSurfaceFormat(img, SDL_PIXELFORMAT_ARGB8888, 0);
+    cr_assert_not_null(rgb);
+    cr_expect_eq(rgb->w, w);
+    cr_expect(lay.legend_x >= 0 && lay.legend_y >= 0 && lay.legend_x + lay.legend_w <= w &&
+              lay.legend_y + lay.legend_h <= h, "%dx%d: legend %d,%d %dx%d outside", w, h,
+              lay.legend_x, lay.legend_y, lay.legend_w, lay.legend_h);
+    cr_expect_geq(lay.columns, min_columns, "%d series at %dx%d: %d columns", n, w, h, lay.columns);
+    const uint32_t bg = 0xFAFAF7;
+    for (int y = 0; y < h; y++)
+        for (int x = w - 3; x < w; x++)
+            cr_assert_leq(rgb_distance(pixel(rgb, x, y), bg), 30,
+                          "%dx%d: ink at the right edge (%d, %d): the legend runs out", w, h, x, y);
+    cr_assert_eq(lay.nswatches, n);
+    for (int i = 0; i < n; i++) {
+        cr_expect(lay.swatch[i].x0 >= lay.legend_x && lay.swatch[i].x1 <= lay.legend_x + lay.legend_w &&
+                  lay.swatch[i].y >= lay.legend_y && lay.swatch[i].y <= lay.legend_y + lay.legend_h,
+                  "swatch %d outside the legend box", i);
+        int inked = 0;
+        for (int x = lay.swatch[i].x0; x < lay.swatch[i].x1; x++)
+            inked += rgb_distance(pixel(rgb, x, lay.swatch[i].y), bg) > 60;
+        cr_expect_gt(inked, 3, "%dx%d: swatch %d is blank (%d,%d..%d)", w, h, i, lay.swatch[i].y, lay.swatch[i].x0, lay.swatch[i].x1);
+    }
+    /* two series differ when their swatches differ somewhere, pixel by
+     * pixel from their starts: another colour, or a dash where the other
+     * has a gap */
+    for (int i = 0; i < n && apart; i++)
+        for (int j = i + 1; j < n; j++) {
+            int len = lay.swatch[i].x1 - lay.swatch[i].x0, most = 0;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int k = 0; k < len; k++) {
+                    int d = rgb_distance(pixel(rgb, lay.swatch[i].x0 + k, lay.swatch[i].y + dy),
+                                         pixel(rgb, lay.swatch[j].x0 + k, lay.swatch[j].y + dy));
+                    if (d > most)
+                        most = d;
+                }
+            cr_expect_gt(most, 100, "series %d and %d look alike (colour %06x/%06x, style %d/%d)", i, j,
+                         viz_plot_series_rgb(i), viz_plot_series_rgb(j), viz_plot_series_style(i),
+                         viz_plot_series_style(j));
+        }
+    SDL_FreeSurface(rgb);
+    SDL_FreeSurface(img);
+    unlink(path);
+    free(ys);
+    free(series);
+    free(labels);
+}
+
+Test(compare, ten_lines_differ_and_the_legend_stays_inside_the_image)
+{
+    check_legend(10, 1280, 720, 1, true);
+    check_legend(10, 640, 360, 1, true);
+}
+
+Test(compare, a_long_legend_wraps_to_columns_inside_a_small_image)
+{
+    check_legend(24, 640, 360, 2, false);
+    check_legend(40, 480, 320, 2, false);
 }
 
 /* ---- the command line ------------------------------------------------------------------ */
@@ -462,4 +740,31 @@ Test(compare_cli, bad_input_exits_2_naming_what_was_wrong)
     cr_expect_eq(run_cli(args, out, sizeof out), 2);
     cr_expect_not_null(strstr(out, "/nonexistent.json"), "%s", out);
     cr_expect_eq(run_cli("compare", out, sizeof out), 2);
+}
+
+Test(compare_cli, ops_chooses_what_the_chart_counts_and_is_checked)
+{
+    char args[8192], png[256];
+    snprintf(png, sizeof png, "/tmp/faultline-ops-%ld.png", (long)getpid());
+    snprintf(args, sizeof args, "compare %s/scenarios/cap-partition.json --protocols raft --plot %s --ops writes",
+             FAULTLINE_SOURCE_DIR, png);
+    cr_expect_eq(run_cli(args, out, sizeof out), 2, "%s", out);
+    cr_expect_not_null(strstr(out, "--ops: expected write, read or all"), "%s", out);
+    cr_expect_not_null(strstr(out, "\"writes\""), "%s", out);
+    cr_expect_neq(access(png, F_OK), 0, "a chart was drawn for bad input");
+    snprintf(args, sizeof args, "compare %s/scenarios/cap-partition.json --protocols raft --ops read",
+             FAULTLINE_SOURCE_DIR);
+    cr_expect_eq(run_cli(args, out, sizeof out), 2, "%s", out);
+    cr_expect_not_null(strstr(out, "--plot"), "%s", out);
+    snprintf(args, sizeof args, "compare %s/scenarios/cap-partition.json --protocols raft --ops",
+             FAULTLINE_SOURCE_DIR);
+    cr_expect_eq(run_cli(args, out, sizeof out), 2, "%s", out);
+    snprintf(args, sizeof args, "compare %s/scenarios/cap-partition.json --protocols raft,2pc --quiet "
+             "--duration 4s --plot %s --ops read", FAULTLINE_SOURCE_DIR, png);
+    cr_expect_eq(run_cli(args, out, sizeof out), 0, "%s", out);
+    cr_expect_eq(access(png, F_OK), 0, "no chart");
+    unlink(png);
+    cr_expect_eq(run_cli("compare --help", out, sizeof out), 0);
+    cr_expect_not_null(strstr(out, "--ops KIND"), "%s", out);
+    cr_expect_not_null(strstr(out, "write (the default"), "%s", out);
 }

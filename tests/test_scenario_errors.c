@@ -237,3 +237,46 @@ Test(scenario_errors, durations_parse_with_units)
     cr_expect_neq(scenario_parse_duration("1.5us", false, &t), 0);
     cr_expect_neq(scenario_parse_duration("s", false, &t), 0);
 }
+
+Test(scenario_errors, leader_within_takes_a_duration_or_after_and_within)
+{
+    char err[256];
+    struct scenario *sc;
+    const char *json = "{" HEAD ",\"expect\":{\"leader_within\":{\"after\":\"fault\",\"within\":\"1s\"}}}";
+    cr_assert_eq(scenario_parse(json, strlen(json), "ok.json", &sc, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(sc->expect.leader_from, LEADER_FROM_FAULT);
+    cr_expect_eq(sc->expect.leader_within, 1000000);
+    scenario_free(sc);
+    json = "{" HEAD ",\"expect\":{\"leader_within\":{\"within\":\"250ms\",\"after\":\"heal\"}}}";
+    cr_assert_eq(scenario_parse(json, strlen(json), "ok.json", &sc, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(sc->expect.leader_from, LEADER_FROM_HEAL);
+    cr_expect_eq(sc->expect.leader_within, 250000);
+    scenario_free(sc);
+    json = "{" HEAD ",\"expect\":{\"leader_within\":\"700ms\"}}";
+    cr_assert_eq(scenario_parse(json, strlen(json), "ok.json", &sc, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(sc->expect.leader_from, LEADER_FROM_ANY, "the string form keeps its meaning");
+    cr_expect_eq(sc->expect.leader_within, 700000);
+    scenario_free(sc);
+}
+
+Test(scenario_errors, leader_within_after_must_be_fault_or_heal)
+{
+    EXPECT_MSG("{" HEAD ",\"expect\":{\"leader_within\":{\"after\":\"crash\",\"within\":\"1s\"}}}",
+               "bad.json: expect.leader_within.after:", "\"fault\" or \"heal\"", "\"crash\"");
+    EXPECT_MSG("{" HEAD ",\"expect\":{\"leader_within\":{\"after\":1,\"within\":\"1s\"}}}",
+               "bad.json: expect.leader_within.after:", "a number");
+}
+
+Test(scenario_errors, leader_within_needs_after_and_a_within_duration)
+{
+    EXPECT_MSG("{" HEAD ",\"expect\":{\"leader_within\":{\"within\":\"1s\"}}}",
+               "bad.json: expect.leader_within:", "missing \"after\"");
+    EXPECT_MSG("{" HEAD ",\"expect\":{\"leader_within\":{\"after\":\"fault\"}}}",
+               "bad.json: expect.leader_within:", "missing \"within\"");
+    EXPECT_MSG("{" HEAD ",\"expect\":{\"leader_within\":{\"after\":\"fault\",\"within\":\"soon\"}}}",
+               "bad.json: expect.leader_within.within:", "\"soon\"");
+    EXPECT_MSG("{" HEAD ",\"expect\":{\"leader_within\":{\"after\":\"fault\",\"within\":\"1s\",\"of\":1}}}",
+               "bad.json: expect.leader_within.of:", "unknown key \"of\"");
+    EXPECT_MSG("{" HEAD ",\"expect\":{\"leader_within\":5}}", "bad.json: expect.leader_within:",
+               "{\"after\": \"fault\" or \"heal\"", "a number");
+}

@@ -127,6 +127,29 @@ Test(scenario_write, every_setting_and_fault_kind_round_trips)
     scenario_free(b);
 }
 
+Test(scenario_write, leader_within_keeps_its_form_through_a_round_trip)
+{
+    static const char *const forms[] = {
+        "{\"name\": \"x\", \"protocol\": \"echo\", \"nodes\": 3, \"duration\": \"1s\", \"expect\": {\"leader_within\": {\"after\": \"fault\", \"within\": \"1s\"}}}",
+        "{\"name\": \"x\", \"protocol\": \"echo\", \"nodes\": 3, \"duration\": \"1s\", \"expect\": {\"leader_within\": {\"after\": \"heal\", \"within\": \"350ms\"}}}",
+        "{\"name\": \"x\", \"protocol\": \"echo\", \"nodes\": 3, \"duration\": \"1s\", \"expect\": {\"leader_within\": \"2s\"}}",
+    };
+    static const char *const written[] = {"{\"after\": \"fault\", \"within\": \"1s\"}",
+                                          "{\"after\": \"heal\", \"within\": \"350ms\"}",
+                                          "\"leader_within\": \"2s\""};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        struct scenario *a = parse(forms[i]);
+        char *t = text_of(a, NULL);
+        struct scenario *b = parse(t);
+        cr_expect_eq(b->expect.leader_from, a->expect.leader_from, "%s", t);
+        cr_expect_eq(b->expect.leader_within, a->expect.leader_within, "%s", t);
+        cr_expect_not_null(strstr(t, written[i]), "%s", t);
+        free(t);
+        scenario_free(a);
+        scenario_free(b);
+    }
+}
+
 Test(scenario_write, every_lesson_runs_the_same_after_a_round_trip)
 {
     DIR *dir = opendir(FAULTLINE_SOURCE_DIR "/scenarios");

@@ -131,6 +131,10 @@ void viz_speed_text(double speed, char *buf, size_t cap);
 void viz_draw_timeline(struct viz_draw *d);
 /* The time under x on the timeline bar (clamped to the run). */
 sim_time viz_timeline_time_at(const struct viz_layout *L, sim_time duration, float x);
+/* The timeline's tick spacing for a run of `duration` in this layout, and a
+ * tick's label: every tick of one step in one unit ("0.5s 1.0s", "20ms"). */
+sim_time viz_timeline_tick_step(const struct viz_layout *L, sim_time duration);
+void viz_timeline_tick_label(sim_time t, sim_time step, char *buf, size_t cap);
 /* The event index of the timeline marker under (x, y), or -1. */
 int32_t viz_timeline_mark_at(const struct viz_draw *d, float x, float y);
 

@@ -74,12 +74,36 @@ static struct viz_rgba fault_kind_color(enum fault_kind k)
     return mark_color((unsigned)k < FAULT_KIND_COUNT ? map[k] : 0);
 }
 
-static void tick_label(sim_time t, char *buf, size_t cap)
+/* One unit per scale: a step of 100ms or more labels every tick in seconds,
+ * with the decimals the step needs ("0.0s 0.5s 1.0s"; "0s 2s 4s"), a finer
+ * one in milliseconds ("0ms 20ms 40ms"). */
+void viz_timeline_tick_label(sim_time t, sim_time step, char *buf, size_t cap)
 {
-    if (t % SIM_S == 0)
-        snprintf(buf, cap, "%llds", (long long)(t / SIM_S));
+    if (step >= 100 * SIM_MS) {
+        if (step % SIM_S == 0)
+            snprintf(buf, cap, "%llds", (long long)(t / SIM_S));
+        else
+            snprintf(buf, cap, "%lld.%01llds", (long long)(t / SIM_S),
+                     (long long)(t % SIM_S / (100 * SIM_MS)));
+    } else if (step >= SIM_MS)
+        snprintf(buf, cap, "%lldms", (long long)(t / SIM_MS));
     else
-        scenario_format_duration(t, buf, cap);
+        snprintf(buf, cap, "%lldus", (long long)t);
+}
+
+sim_time viz_timeline_tick_step(const struct viz_layout *L, sim_time duration)
+{
+    /* a round step at least 70 pixels apart */
+    static const sim_time steps[] = {1 * SIM_MS, 2 * SIM_MS, 5 * SIM_MS, 10 * SIM_MS, 20 * SIM_MS,
+                                     50 * SIM_MS, 100 * SIM_MS, 200 * SIM_MS, 500 * SIM_MS, SIM_S,
+                                     2 * SIM_S, 5 * SIM_S, 10 * SIM_S, 30 * SIM_S, 60 * SIM_S,
+                                     120 * SIM_S, 300 * SIM_S, 600 * SIM_S, 1800 * SIM_S, 3600 * SIM_S};
+    float x0, w;
+    bar(L, &x0, &w);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (duration > 0 && w * (float)steps[i] / (float)duration >= 70 * L->s)
+            return steps[i];
+    return steps[sizeof steps / sizeof steps[0] - 1];
 }
 
 void viz_draw_timeline(struct viz_draw *d)
@@ -97,17 +121,7 @@ void viz_draw_timeline(struct viz_draw *d)
     float now_x = x_of(L, dur, d->m->t);
     viz_gfx_round_rect(d->g, x0, ty, w, th, th / 2, VIZ_RGB(0xD6D6CF));
     viz_gfx_round_rect(d->g, x0, ty, now_x - x0 > th ? now_x - x0 : th, th, th / 2, VIZ_RGB(VIZ_BLUE));
-    /* ticks: a round step at least 70 pixels apart */
-    static const sim_time steps[] = {1 * SIM_MS, 2 * SIM_MS, 5 * SIM_MS, 10 * SIM_MS, 20 * SIM_MS,
-                                     50 * SIM_MS, 100 * SIM_MS, 200 * SIM_MS, 500 * SIM_MS, SIM_S,
-                                     2 * SIM_S, 5 * SIM_S, 10 * SIM_S, 30 * SIM_S, 60 * SIM_S,
-                                     120 * SIM_S, 300 * SIM_S, 600 * SIM_S, 1800 * SIM_S, 3600 * SIM_S};
-    sim_time step = steps[sizeof steps / sizeof steps[0] - 1];
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        if (dur > 0 && w * (float)steps[i] / (float)dur >= 70 * s) {
-            step = steps[i];
-            break;
-        }
+    sim_time step = viz_timeline_tick_step(L, dur);
     for (sim_time t = 0; t <= dur && step > 0; t += step) {
         float x = x_of(L, dur, t);
         viz_gfx_rect(d->g, x - 0.5f * s, ty + th, 1 * s, 3 * s, VIZ_RGB(VIZ_INK_SOFT));
@@ -173,7 +187,7 @@ void viz_draw_timeline(struct viz_draw *d)
     viz_gfx_flush(d->g);
     char lab[32];
     for (sim_time t = 0; t <= dur && step > 0; t += step) {
-        tick_label(t, lab, sizeof lab);
+        viz_timeline_tick_label(t, step, lab, sizeof lab);
         viz_text_draw(d->tx, VIZ_FONT_SMALL, lab, x_of(L, dur, t), ty + th + 13 * s,
                       VIZ_RGB(VIZ_INK_SOFT), t == 0 ? VIZ_LEFT : VIZ_CENTER);
     }

@@ -55,12 +55,15 @@ void viz_nodeinfo_text(const struct viz_store *s, int32_t state_ev, char *buf, s
         viz_json_str(&v, buf, cap);
 }
 
-/* Appends a list of node names ["n1","n2"] as "n1 n2" (at most a few). */
-static size_t names(const struct viz_jval *arr, char *buf, size_t cap)
+/* Writes a list of node names ["n1","n2"] as "n1 n2" (at most 8, then
+ * " ...", as sim/fault.c words them); returns how many names it holds. */
+static int names(const struct viz_jval *arr, char *buf, size_t cap)
 {
     size_t used = 0;
     struct viz_jiter it;
     struct viz_jval v;
+    if (cap)
+        buf[0] = '\0';
     if (!viz_json_enter(&it, arr))
         return 0;
     int shown = 0;
@@ -68,12 +71,13 @@ static size_t names(const struct viz_jval *arr, char *buf, size_t cap)
         char name[16];
         viz_json_str(&v, name, sizeof name);
         if (shown == 8) {
-            used += (size_t)snprintf(buf + used, cap - used, " …");
+            used += (size_t)snprintf(buf + used, cap - used, " ...");
+            shown++;
             break;
         }
         used += (size_t)snprintf(buf + used, cap - used, "%s%s", shown++ ? " " : "", name);
     }
-    return used;
+    return shown;
 }
 
 static void duration_text(int64_t us, char *buf, size_t cap)
@@ -81,29 +85,19 @@ static void duration_text(int64_t us, char *buf, size_t cap)
     scenario_format_duration(us, buf, cap);
 }
 
-void viz_describe_event(const struct viz_store *s, int32_t i, char *buf, size_t cap)
+/* A network fault's trace line (partition, isolate, cut, flap start) in the
+ * words its heal restores: "partition {n1} | {n2 n3}", "n3", "link n1 -> n2",
+ * "cut {n1} -> {n2 n3}". */
+static void network_what(const struct viz_store *s, int32_t i, char *buf, size_t cap)
 {
     const struct viz_event *e = &s->ev[i];
     const char *line = viz_store_line(s, i);
     size_t len = viz_store_len(s, i);
     struct viz_jval v, w;
-    char a[160] = "", b[160] = "", node[16] = "";
-    if (viz_json_get(line, len, "node", &v))
-        viz_json_str(&v, node, sizeof node);
-    const char *by = (e->flags & VIZ_EVF_NEMESIS) ? " (nemesis)" : "";
-    int64_t x = 0;
-    switch (e->kind) {
-    case VIZ_EV_CRASH:
-        if (viz_json_get(line, len, "lost_writes", &v) && viz_json_int(&v, &x) && x > 0)
-            snprintf(buf, cap, "crash %s, losing %lld unsynced write%s%s", node, (long long)x,
-                     x == 1 ? "" : "s", by);
-        else
-            snprintf(buf, cap, "crash %s%s", node, by);
-        return;
-    case VIZ_EV_RECOVER:
-        snprintf(buf, cap, "recover %s%s", node, by);
-        return;
-    case VIZ_EV_PARTITION: {
+    char a[160] = "", b[160] = "";
+    if (cap)
+        buf[0] = '\0';
+    if (e->kind == VIZ_EV_PARTITION) {
         size_t used = (size_t)snprintf(buf, cap, "partition ");
         if (viz_json_get(line, len, "groups", &v)) {
             struct viz_jiter it;
@@ -116,69 +110,136 @@ void viz_describe_event(const struct viz_store *s, int32_t i, char *buf, size_t 
         }
         if (viz_json_get(line, len, "bridge", &v) && used + 8 < cap) {
             viz_json_str(&v, a, sizeof a);
-            used += (size_t)snprintf(buf + used, cap - used, ", bridge %s", a);
+            snprintf(buf + used, cap - used, ", bridge %s", a);
         }
-        if (used < cap)
-            snprintf(buf + used, cap - used, "%s", by);
-        return;
-    }
-    case VIZ_EV_ISOLATE:
-        snprintf(buf, cap, "isolate %s%s", node, by);
-        return;
-    case VIZ_EV_CUT:
-    case VIZ_EV_FLAP:
+    } else if (e->kind == VIZ_EV_ISOLATE) {
+        if (viz_json_get(line, len, "node", &v))
+            viz_json_str(&v, buf, cap);
+    } else {
+        int nf = 0, nt = 0;
         if (viz_json_get(line, len, "from", &v))
-            names(&v, a, sizeof a);
+            nf = names(&v, a, sizeof a);
         if (viz_json_get(line, len, "to", &v))
-            names(&v, b, sizeof b);
-        if (e->kind == VIZ_EV_CUT) {
-            bool both = viz_json_get(line, len, "direction", &v) && viz_json_is(&v, "both");
-            snprintf(buf, cap, "cut {%s} %s {%s}%s", a, both ? "<->" : "->", b, by);
-        } else if (e->flags & VIZ_EVF_START) {
+            nt = names(&v, b, sizeof b);
+        bool both = e->kind == VIZ_EV_FLAP ||
+                    (viz_json_get(line, len, "direction", &v) && viz_json_is(&v, "both"));
+        if (nf == 1 && nt == 1)
+            snprintf(buf, cap, "link %s %s %s", a, both ? "<->" : "->", b);
+        else
+            snprintf(buf, cap, "cut {%s} %s {%s}", a, both ? "<->" : "->", b);
+    }
+}
+
+/* The trace line that started network fault `id`, at or before event i; -1. */
+static int32_t network_fault_start(const struct viz_store *s, int32_t i, int32_t id)
+{
+    for (int32_t j = i; j >= 0; j--) {
+        const struct viz_event *e = &s->ev[j];
+        bool starts = e->kind == VIZ_EV_PARTITION || e->kind == VIZ_EV_ISOLATE ||
+                      e->kind == VIZ_EV_CUT ||
+                      (e->kind == VIZ_EV_FLAP && (e->flags & VIZ_EVF_START));
+        if (starts && e->ref == id)
+            return j;
+    }
+    return -1;
+}
+
+void viz_describe_event(const struct viz_store *s, int32_t i, char *buf, size_t cap)
+{
+    const struct viz_event *e = &s->ev[i];
+    const char *line = viz_store_line(s, i);
+    size_t len = viz_store_len(s, i);
+    struct viz_jval v;
+    char a[160] = "", b[160] = "", node[16] = "";
+    if (viz_json_get(line, len, "node", &v))
+        viz_json_str(&v, node, sizeof node);
+    const char *by = (e->flags & VIZ_EVF_NEMESIS) ? " (nemesis)" : "";
+    int64_t x = 0;
+    /* "(the leader)": the scenario named the node by its role */
+    char role[48] = "";
+    if (viz_json_get(line, len, "target", &v)) {
+        viz_json_str(&v, a, sizeof a);
+        snprintf(role, sizeof role, " (the %s)", a);
+    }
+    switch (e->kind) {
+    case VIZ_EV_CRASH:
+        if (viz_json_get(line, len, "lost_writes", &v) && viz_json_int(&v, &x) && x > 0)
+            snprintf(buf, cap, "crash %s%s, losing %lld unsynced write%s%s", node, role,
+                     (long long)x, x == 1 ? "" : "s", by);
+        else
+            snprintf(buf, cap, "crash %s%s%s", node, role, by);
+        return;
+    case VIZ_EV_RECOVER:
+        snprintf(buf, cap, "recover %s%s", node, by);
+        return;
+    case VIZ_EV_PARTITION:
+    case VIZ_EV_CUT:
+        network_what(s, i, a, sizeof a);
+        snprintf(buf, cap, "%s%s%s", e->kind == VIZ_EV_CUT && strncmp(a, "link ", 5) == 0 ? "cut " : "",
+                 a, by);
+        return;
+    case VIZ_EV_ISOLATE:
+        snprintf(buf, cap, "isolate %s%s%s", node, role, by);
+        return;
+    case VIZ_EV_FLAP:
+        if (e->flags & VIZ_EVF_START) {
+            network_what(s, i, a, sizeof a);
             char per[32] = "";
             if (viz_json_get(line, len, "period", &v) && viz_json_int(&v, &x))
                 duration_text(x, per, sizeof per);
-            snprintf(buf, cap, "link %s <-> %s flaps every %s%s", a, b, per, by);
+            snprintf(buf, cap, "%s flaps every %s%s", a, per, by);
         } else
             snprintf(buf, cap, "flapping link %s", (e->flags & VIZ_EVF_UP) ? "up" : "down");
         return;
-    case VIZ_EV_HEAL:
+    case VIZ_EV_HEAL: {
+        int32_t start = (e->flags & VIZ_EVF_ALL) ? -1 : network_fault_start(s, i, e->ref);
         if (e->flags & VIZ_EVF_ALL)
             snprintf(buf, cap, "heal: every link restored");
-        else
-            snprintf(buf, cap, "heal (fault #%d ends)", (int)e->ref);
+        else if (start < 0)
+            snprintf(buf, cap, "heal: network fault %d ends", (int)e->ref);
+        else {
+            network_what(s, start, a, sizeof a);
+            enum viz_ev_kind k = (enum viz_ev_kind)s->ev[start].kind;
+            if (k == VIZ_EV_ISOLATE)
+                snprintf(buf, cap, "heal: %s no longer isolated", a);
+            else if (k == VIZ_EV_FLAP)
+                snprintf(buf, cap, "heal: %s stops flapping", a);
+            else
+                snprintf(buf, cap, "heal: %s %s", a, strncmp(a, "link ", 5) == 0 ? "restored" : "ends");
+        }
         return;
+    }
     case VIZ_EV_CLOCK: {
-        int64_t ppm = 0, off = 0;
+        int64_t ppm = 0, off = 0, jump = 0;
         if (viz_json_get(line, len, "drift_ppm", &v))
             viz_json_int(&v, &ppm);
         if (viz_json_get(line, len, "offset", &v))
             viz_json_int(&v, &off);
-        duration_text(off, a, sizeof a);
-        snprintf(buf, cap, "clock of %s: drift %+.2f%%, offset %s%s%s", node, (double)ppm / 1e4,
-                 off > 0 ? "+" : "", a, by);
+        if (viz_json_get(line, len, "jump", &v))
+            viz_json_int(&v, &jump);
+        scenario_describe_clock(node, ppm, jump, off, a, sizeof a);
+        snprintf(buf, cap, "%s%s", a, by);
         return;
     }
     case VIZ_EV_SLOW:
-        if (viz_json_get(line, len, "delay", &v) && viz_json_int(&v, &x) && x > 0) {
-            duration_text(x, a, sizeof a);
-            snprintf(buf, cap, "%s turns slow: %s per event%s", node, a, by);
-        } else
-            snprintf(buf, cap, "%s runs at normal speed again", node);
+        if (!viz_json_get(line, len, "delay", &v) || !viz_json_int(&v, &x))
+            x = 0;
+        scenario_describe_slow(node, x, a, sizeof a);
+        snprintf(buf, cap, "%s%s", a, by);
         return;
     case VIZ_EV_LOSS:
     case VIZ_EV_DUPLICATION: {
         double p = 0;
         if (viz_json_get(line, len, "probability", &v))
             viz_json_double(&v, &p);
-        snprintf(buf, cap, "network %s %.0f%% of messages%s",
-                 e->kind == VIZ_EV_LOSS ? "loses" : "duplicates", p * 100, by);
+        scenario_describe_rate(e->kind == VIZ_EV_LOSS, p, a, sizeof a);
+        snprintf(buf, cap, "%s%s", a, by);
         return;
     }
     case VIZ_EV_DROP_MESSAGE:
         if (e->ref >= 0) {
             const struct viz_msg *m = &s->msg[e->ref];
-            snprintf(buf, cap, "message %llu (%s n%d -> n%d) dropped by hand",
+            snprintf(buf, cap, "message %llu (%s n%d -> n%d) dropped by hand", /* as sim/fault.c */
                      (unsigned long long)m->id, s->types[m->type], m->from + 1, m->to + 1);
         } else
             snprintf(buf, cap, "a message dropped by hand");

@@ -285,8 +285,45 @@ int viz_live_inject(struct viz_live *lv, const struct fault *f, sim_time t, sim_
     return SIM_OK;
 }
 
+/* The session number N of a path ".../NAME-session-N.json", or 0. */
+static int session_number(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *p = NULL;
+    for (const char *q = strstr(base, "-session-"); q; q = strstr(q + 1, "-session-"))
+        p = q;
+    if (!p)
+        return 0;
+    char *end;
+    long n = strtol(p + strlen("-session-"), &end, 10);
+    return n > 0 && n < 1000000 && strcmp(end, ".json") == 0 ? (int)n : 0;
+}
+
 int viz_live_save(const struct viz_live *lv, const char *path, char *err, size_t errcap)
 {
+    /* The file is a scenario of its own: "NAME-session-N", "TITLE (session
+     * N)", so `faultline lessons`, the run summary and the viewer's title
+     * tell it from the lesson it came from. A path of another form: its
+     * file name, and "(session)". */
+    struct scenario named = *lv->orig;
+    char name[256], title[512];
+    int n = session_number(path);
+    const char *orig_title = lv->orig->title ? lv->orig->title : lv->orig->name;
+    if (n > 0) {
+        snprintf(name, sizeof name, "%s-session-%d", lv->orig->name, n);
+        snprintf(title, sizeof title, "%s (session %d)", orig_title, n);
+    } else {
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        size_t len = strlen(base);
+        if (len > 5 && strcmp(base + len - 5, ".json") == 0)
+            len -= 5;
+        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), base);
+        snprintf(title, sizeof title, "%s (session)", orig_title);
+    }
+    named.name = name;
+    named.title = title;
     struct scenario_write_opts wo = {0};
     wo.extra = lv->session;
     wo.extra_count = lv->nsession;
@@ -294,7 +331,7 @@ int viz_live_save(const struct viz_live *lv, const char *path, char *err, size_t
     wo.seed = sim_seed(lv->sim);
     wo.duration = sim_end_time(lv->sim);
     wo.drop_expect = true;
-    return scenario_write_file(path, lv->orig, &wo, err, errcap);
+    return scenario_write_file(path, &named, &wo, err, errcap);
 }
 
 int viz_live_session_path(const struct viz_live *lv, const char *dir, char *buf, size_t cap)

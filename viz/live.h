@@ -68,8 +68,9 @@ int viz_live_inject(struct viz_live *lv, const struct fault *f, sim_time t, sim_
 
 /* Writes the session as a scenario file (atomically): the scenario with the
  * session's faults merged in, the seed and duration actually used, and no
- * "expect" block (clicked-in faults change the outcome). Returns 0 or a
- * negative SIM_E code with `err`. */
+ * "expect" block (clicked-in faults change the outcome); saved to
+ * "NAME-session-N.json" it is named "NAME-session-N" and titled "TITLE
+ * (session N)". Returns 0 or a negative SIM_E code with `err`. */
 int viz_live_save(const struct viz_live *lv, const char *path, char *err, size_t errcap);
 
 /* Picks "NAME-session-N.json" in `dir` (NULL: the current directory) that

@@ -1,11 +1,13 @@
 /* plot.c - the line chart of viz/plot.h: axes with round ticks, a light
- * grid, one anti-aliased polyline per series in the viewer's colour-blind
- * safe palette, markers as dashed verticals with their labels staggered so
- * they do not overlap, and a legend on the right. */
+ * grid, one anti-aliased polyline per series in an Okabe-Ito colour and a
+ * line style (solid, dashed, dotted, dash-dot), markers as dashed verticals
+ * with their labels staggered so they do not overlap, and a legend on the
+ * right that wraps to columns and always stays inside the image. */
 #include "viz/plot.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/sim.h"
@@ -14,13 +16,114 @@
 #include "viz/palette.h"
 #include "viz/text.h"
 
-/* Series colours: Okabe-Ito without vermillion (kept for faults) and
- * yellow (too light on white). */
-static const unsigned series_rgb[] = {VIZ_BLUE, VIZ_ORANGE, VIZ_GREEN, VIZ_SKY,
-                                      VIZ_PURPLE, VIZ_INK,    0x8C6D00,  0x6A3D9A,
-                                      0x2E8B57, 0x7F7F7F};
+/* Okabe & Ito's eight, ordered so that the colours sharing a line style
+ * (i and i + 4 among the first eight, see viz_plot_series_style) are far
+ * apart: blue and orange solid, vermillion and sky dashed, green and purple
+ * dotted, black and yellow dash-dot; yellow, the faintest on white, last
+ * and drawn outlined. */
+static const unsigned series_rgb[] = {VIZ_BLUE,   VIZ_VERMILLION, VIZ_GREEN,  0x000000,
+                                      VIZ_ORANGE, VIZ_SKY,        VIZ_PURPLE, VIZ_YELLOW};
 #define NCOLORS ((int)(sizeof series_rgb / sizeof series_rgb[0]))
+#define NSTYLES 4
 #define MAX_LABELLED 12
+
+unsigned viz_plot_series_rgb(int i)
+{
+    return series_rgb[(i < 0 ? -i : i) % NCOLORS];
+}
+
+enum viz_plot_style viz_plot_series_style(int i)
+{
+    if (i < 0)
+        i = -i;
+    return (enum viz_plot_style)((i + i / NCOLORS) % NSTYLES);
+}
+
+/* One line style as on/off lengths in pixels at scale 1 (dots are drawn
+ * as discs), walked along a polyline with the phase carried from segment
+ * to segment so short segments keep the pattern. */
+struct pen {
+    struct viz_gfx *g;
+    enum viz_plot_style style;
+    struct viz_rgba c;
+    float width, scale;
+    int part;        /* index into the pattern */
+    float left;      /* pixels left of the current part */
+};
+
+static const float dashed_pattern[] = {11, 6};
+static const float dotted_pattern[] = {0, 6};        /* a dot, then a gap */
+static const float dash_dot_pattern[] = {11, 5, 0, 5};
+
+static const float *pattern_of(enum viz_plot_style st, int *n)
+{
+    switch (st) {
+    case VIZ_PLOT_DASHED: *n = 2; return dashed_pattern;
+    case VIZ_PLOT_DOTTED: *n = 2; return dotted_pattern;
+    case VIZ_PLOT_DASH_DOT: *n = 4; return dash_dot_pattern;
+    case VIZ_PLOT_SOLID: break;
+    }
+    *n = 0;
+    return NULL;
+}
+
+static void pen_start(struct pen *pn)
+{
+    int n;
+    const float *pat = pattern_of(pn->style, &n);
+    pn->part = 0;
+    pn->left = pat ? pat[0] * pn->scale : 0;
+}
+
+/* Strokes the segment (x0,y0)-(x1,y1) with the pen's pattern. */
+static void pen_segment(struct pen *pn, float x0, float y0, float x1, float y1)
+{
+    int n;
+    const float *pat = pattern_of(pn->style, &n);
+    if (!pat) {
+        viz_gfx_line(pn->g, x0, y0, x1, y1, pn->width, pn->c);
+        return;
+    }
+    float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy), pos = 0;
+    if (!(len > 0))
+        return;
+    while (pos < len) {
+        bool on = pn->part % 2 == 0;
+        if (on && pat[pn->part] == 0) { /* a dot where the pattern says so */
+            viz_gfx_circle(pn->g, x0 + dx * pos / len, y0 + dy * pos / len, pn->width * 0.62f, pn->c);
+            pn->part = (pn->part + 1) % n;
+            pn->left = pat[pn->part] * pn->scale;
+            continue;
+        }
+        float step = pn->left < len - pos ? pn->left : len - pos;
+        if (on)
+            viz_gfx_line(pn->g, x0 + dx * pos / len, y0 + dy * pos / len,
+                         x0 + dx * (pos + step) / len, y0 + dy * (pos + step) / len, pn->width,
+                         pn->c);
+        pos += step;
+        pn->left -= step;
+        if (pn->left <= 1e-3f) {
+            pn->part = (pn->part + 1) % n;
+            pn->left = pat[pn->part] * pn->scale;
+        }
+    }
+}
+
+/* Series i's colour; yellow gets a darker outline drawn under it first,
+ * else it would all but vanish on the light background. */
+static void stroke_polyline(struct viz_gfx *g, const float *xs, const float *ys, int n, int series,
+                            float width, float scale)
+{
+    struct viz_rgba c = VIZ_RGB(viz_plot_series_rgb(series));
+    enum viz_plot_style st = viz_plot_series_style(series);
+    for (int pass = viz_plot_series_rgb(series) == VIZ_YELLOW ? 0 : 1; pass < 2; pass++) {
+        struct pen pn = {g, st, pass ? c : viz_shade(c, -0.5f), pass ? width : width + 1.2f * scale,
+                         scale, 0, 0};
+        pen_start(&pn);
+        for (int i = 1; i < n; i++)
+            pen_segment(&pn, xs[i - 1], ys[i - 1], xs[i], ys[i]);
+    }
+}
 
 /* A round tick step (1, 2 or 5 times a power of ten) giving about `want`
  * ticks over `span`. */
@@ -80,7 +183,20 @@ static void axes(struct viz_gfx *g, struct viz_text *t, const struct frame *f, b
     }
 }
 
-int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t errcap)
+/* The legend's grid: entries top to bottom, then the next column. */
+struct legend {
+    float x, y, row_h, col_w, col_gap, swatch, gap;
+    int rows, cols, label_w;
+};
+
+static void legend_entry(const struct legend *lg, int s, float *x, float *y)
+{
+    *x = lg->x + (float)(s / lg->rows) * (lg->col_w + lg->col_gap);
+    *y = lg->y + (float)(s % lg->rows) * lg->row_h + lg->row_h / 2;
+}
+
+int viz_plot_png(const struct viz_plot *p, const char *path, struct viz_plot_layout *layout,
+                 char *err, size_t errcap)
 {
     int w = p->w > 0 ? p->w : 1280, h = p->h > 0 ? p->h : 720;
     if (w < 320 || h < 240 || w > 8192 || h > 8192) {
@@ -100,14 +216,22 @@ int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t e
         snprintf(err, errcap, "nothing to plot");
         return SIM_EINVAL;
     }
+    float *xy = malloc(2 * (size_t)npoints * sizeof *xy);
+    if (!xy) {
+        snprintf(err, errcap, "out of memory drawing the chart");
+        return SIM_ENOMEM;
+    }
     struct viz_offscreen off;
     int rc = viz_offscreen_open(&off, w, h, err, errcap);
-    if (rc)
+    if (rc) {
+        free(xy);
         return rc;
+    }
     float scale = (float)h / 720.0f;
     struct viz_text *t;
     if ((rc = viz_text_open(&t, off.r, scale, err, errcap))) {
         viz_offscreen_close(&off);
+        free(xy);
         return rc;
     }
     struct viz_gfx g;
@@ -118,29 +242,51 @@ int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t e
     SDL_SetRenderDrawColor(off.r, bg.r, bg.g, bg.b, 255);
     SDL_RenderClear(off.r);
 
-    /* the legend's width decides the plot's right edge */
-    int legend_w = 0;
+    /* The legend, right of the plot: as many entries to a column as the
+     * plot's height holds, then more columns; labels are cut to keep the
+     * whole legend within 40% of the width and inside the image. */
+    float top = 130 * scale, bottom = (float)h - 70 * scale, margin = 12 * scale;
+    struct legend lg = {.row_h = 24 * scale, .col_gap = 18 * scale, .swatch = 40 * scale,
+                        .gap = 8 * scale};
+    lg.y = top;
+    lg.rows = (int)((bottom - top) / lg.row_h);
+    if (lg.rows < 1)
+        lg.rows = 1;
+    lg.cols = (p->nseries + lg.rows - 1) / lg.rows;
+    lg.label_w = 0;
     for (int s = 0; s < p->nseries; s++) {
         int tw = viz_text_width(t, VIZ_FONT_BODY, p->series[s].label ? p->series[s].label : "");
-        if (tw > legend_w)
-            legend_w = tw;
+        if (tw > lg.label_w)
+            lg.label_w = tw;
     }
-    if (p->ylabel && viz_text_width(t, VIZ_FONT_BODY, p->ylabel) - (int)(32 * scale) > legend_w)
-        legend_w = viz_text_width(t, VIZ_FONT_BODY, p->ylabel) - (int)(32 * scale);
-    int max_legend = w / 4;
-    if (legend_w > max_legend)
-        legend_w = max_legend;
+    float room = 0.4f * (float)w - (float)(lg.cols - 1) * lg.col_gap;
+    int max_label = (int)(room / (float)lg.cols - lg.swatch - lg.gap);
+    if (max_label < (int)(24 * scale))
+        max_label = (int)(24 * scale);
+    if (lg.label_w > max_label)
+        lg.label_w = max_label;
+    lg.col_w = lg.swatch + lg.gap + (float)lg.label_w;
+    float legend_w = (float)lg.cols * lg.col_w + (float)(lg.cols - 1) * lg.col_gap;
+    lg.x = (float)w - margin - legend_w;
     struct frame f;
     f.left = 80 * scale;
-    f.right = (float)w - (float)legend_w - 60 * scale;
-    f.top = 130 * scale;
-    f.bottom = (float)h - 70 * scale;
+    f.right = lg.x - 28 * scale;
+    f.top = top;
+    f.bottom = bottom;
     f.xmin = p->x0 < 0 ? p->x0 : 0;
     f.xmax = p->x0 + (npoints - 1) * p->dx;
     if (f.xmax <= f.xmin)
         f.xmax = f.xmin + p->dx;
     double ys = tick_step(ymax > 0 ? ymax * 1.1 : 1, 6);
     f.ymax = ymax > 0 ? ceil(ymax * 1.08 / ys) * ys : 1;
+    if (layout) {
+        memset(layout, 0, sizeof *layout);
+        layout->legend_x = (int)floorf(lg.x);
+        layout->legend_y = (int)floorf(lg.y);
+        layout->legend_w = (int)ceilf(legend_w);
+        layout->legend_h = (int)ceilf((float)(p->nseries < lg.rows ? p->nseries : lg.rows) * lg.row_h);
+        layout->columns = lg.cols;
+    }
 
     axes(&g, t, &f, false);
     /* markers behind the lines */
@@ -154,16 +300,24 @@ int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t e
     }
     for (int s = 0; s < p->nseries; s++) {
         const struct viz_plot_series *se = &p->series[s];
-        struct viz_rgba c = VIZ_RGB(series_rgb[s % NCOLORS]);
-        for (int i = 1; i < se->n; i++) {
-            double x0 = p->x0 + (i - 1) * p->dx, x1 = p->x0 + i * p->dx;
-            viz_gfx_line(&g, px(&f, x0), py(&f, se->y[i - 1]), px(&f, x1), py(&f, se->y[i]),
-                         2.5f * scale, c);
+        float *xs = xy, *yv = xy + npoints;
+        for (int i = 0; i < se->n; i++) {
+            xs[i] = px(&f, p->x0 + i * p->dx);
+            yv[i] = py(&f, se->y[i]);
         }
+        stroke_polyline(&g, xs, yv, se->n, s, 2.5f * scale, scale);
         if (se->n == 1)
-            viz_gfx_circle(&g, px(&f, p->x0), py(&f, se->y[0]), 3 * scale, c);
-        float ly = f.top + (float)s * 26 * scale + 10 * scale;
-        viz_gfx_line(&g, f.right + 20 * scale, ly, f.right + 44 * scale, ly, 4 * scale, c);
+            viz_gfx_circle(&g, xs[0], yv[0], 3 * scale, VIZ_RGB(viz_plot_series_rgb(s)));
+        float lx, ly;
+        legend_entry(&lg, s, &lx, &ly);
+        float sx[2] = {lx, lx + lg.swatch}, sy[2] = {ly, ly};
+        stroke_polyline(&g, sx, sy, 2, s, 4 * scale, scale);
+        if (layout && s < VIZ_PLOT_MAX_SWATCHES) {
+            layout->swatch[s].x0 = (int)ceilf(lx);
+            layout->swatch[s].x1 = (int)floorf(lx + lg.swatch);
+            layout->swatch[s].y = (int)lroundf(ly);
+            layout->nswatches = s + 1;
+        }
     }
     viz_gfx_flush(&g);
 
@@ -176,15 +330,17 @@ int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t e
     if (p->xlabel)
         viz_text_draw(t, VIZ_FONT_BODY, p->xlabel, (f.left + f.right) / 2, (float)h - 8 * scale, soft,
                       VIZ_CENTER | VIZ_BOTTOM);
-    if (p->ylabel) /* above the legend: the lines' unit */
-        viz_text_draw(t, VIZ_FONT_BODY, p->ylabel, f.right + 20 * scale, f.top - 8 * scale, soft,
-                      VIZ_LEFT | VIZ_BOTTOM);
     char buf[256];
+    if (p->ylabel) { /* above the legend: the lines' unit */
+        viz_text_fit(t, VIZ_FONT_BODY, p->ylabel, (int)((float)w - margin - lg.x), buf, sizeof buf);
+        viz_text_draw(t, VIZ_FONT_BODY, buf, lg.x, f.top - 8 * scale, soft, VIZ_LEFT | VIZ_BOTTOM);
+    }
     for (int s = 0; s < p->nseries; s++) {
-        float ly = f.top + (float)s * 26 * scale + 10 * scale;
-        viz_text_fit(t, VIZ_FONT_BODY, p->series[s].label ? p->series[s].label : "", legend_w, buf,
+        float lx, ly;
+        legend_entry(&lg, s, &lx, &ly);
+        viz_text_fit(t, VIZ_FONT_BODY, p->series[s].label ? p->series[s].label : "", lg.label_w, buf,
                      sizeof buf);
-        viz_text_draw(t, VIZ_FONT_BODY, buf, f.right + 52 * scale, ly, ink, VIZ_LEFT | VIZ_MIDDLE);
+        viz_text_draw(t, VIZ_FONT_BODY, buf, lx + lg.swatch + lg.gap, ly, ink, VIZ_LEFT | VIZ_MIDDLE);
     }
     /* marker labels: staggered over three rows above the plot, each cut to
      * the room before the next marker of its row; past a dozen markers
@@ -200,10 +356,10 @@ int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t e
             row++;
         if (row == 3)
             continue; /* too crowded: the dashed line alone says it */
-        int room = (int)(f.right - x);
-        if (room > (int)(260 * scale))
-            room = (int)(260 * scale);
-        viz_text_fit(t, VIZ_FONT_SMALL, mk->text, room, buf, sizeof buf);
+        int fit = (int)(f.right - x);
+        if (fit > (int)(260 * scale))
+            fit = (int)(260 * scale);
+        viz_text_fit(t, VIZ_FONT_SMALL, mk->text, fit, buf, sizeof buf);
         int tw = viz_text_draw(t, VIZ_FONT_SMALL, buf, x + 3 * scale,
                                f.top - 8 * scale - (float)row * 17 * scale,
                                mk->end ? VIZ_RGB(VIZ_GREEN) : bad, VIZ_LEFT | VIZ_BOTTOM);
@@ -219,5 +375,6 @@ int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t e
     viz_gfx_free(&g);
     viz_text_close(t);
     viz_offscreen_close(&off);
+    free(xy);
     return rc;
 }

@@ -34,10 +34,32 @@ struct viz_plot {
     int w, h;                 /* 0: 1280 x 720 */
 };
 
+/* Line styles, combined with the eight Okabe-Ito colours so that up to 32
+ * series stay apart: series i takes colour i % 8 and style (i + i / 8) % 4. */
+enum viz_plot_style { VIZ_PLOT_SOLID, VIZ_PLOT_DASHED, VIZ_PLOT_DOTTED, VIZ_PLOT_DASH_DOT };
+
+#define VIZ_PLOT_MAX_SWATCHES 64
+
+/* Where viz_plot_png put the legend, in pixels, for callers that check
+ * the picture (tests). */
+struct viz_plot_layout {
+    int legend_x, legend_y, legend_w, legend_h;  /* the box every entry lies in */
+    int columns;                                 /* the legend wraps to this many */
+    int nswatches;                               /* min(nseries, VIZ_PLOT_MAX_SWATCHES) */
+    struct {
+        int x0, x1, y;                           /* a sample of series i's line */
+    } swatch[VIZ_PLOT_MAX_SWATCHES];
+};
+
+/* The colour (0xRRGGBB) and style of series `i`. */
+unsigned viz_plot_series_rgb(int i);
+enum viz_plot_style viz_plot_series_style(int i);
+
 /* Draws the chart offscreen (no display needed) and writes it as a PNG at
- * `path`, atomically. All inputs are borrowed. Returns 0, SIM_EINVAL for an
- * empty chart or a bad size, SIM_EIO when fonts or the file fail, or
- * SIM_ENOMEM; err says why. */
-int viz_plot_png(const struct viz_plot *p, const char *path, char *err, size_t errcap);
+ * `path`, atomically; fills *layout when it is not NULL. All inputs are
+ * borrowed. Returns 0, SIM_EINVAL for an empty chart or a bad size,
+ * SIM_EIO when fonts or the file fail, or SIM_ENOMEM; err says why. */
+int viz_plot_png(const struct viz_plot *p, const char *path, struct viz_plot_layout *layout,
+                 char *err, size_t errcap);
 
 #endif

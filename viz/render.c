@@ -124,6 +124,9 @@ int viz_render(const char *path, const struct viz_render_opts *o, FILE *progress
         snprintf(err, errcap, "out of memory");
         return SIM_ENOMEM;
     }
+    /* The frames of a sequence are a recording of the run playing: no PAUSED
+     * badge, no labels on every message (a still at --at is a paused view). */
+    app.ui.paused = !frames;
     long written = 0;
     /* A sequence says up front how many frames it will make, then shows a
      * bar (on a terminal) or a line every tenth (in a log), and names the
@@ -137,7 +140,9 @@ int viz_render(const char *path, const struct viz_render_opts *o, FILE *progress
     for (long i = 0; i < nframes && !rc; i++) {
         sim_time t = frames ? from + (sim_time)((double)i * step_us) : at;
         if ((rc = viz_app_seek(&app, t)) || (rc = viz_app_render(&app))) {
-            snprintf(err, errcap, "cannot draw the frame at %lldus: %s", (long long)t, sim_strerror(rc));
+            char when[32];
+            scenario_format_time(t, when, sizeof when);
+            snprintf(err, errcap, "cannot draw the frame at %s: %s", when, sim_strerror(rc));
             break;
         }
         const char *target = o->out;
