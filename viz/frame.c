@@ -80,11 +80,6 @@ static int names(const struct viz_jval *arr, char *buf, size_t cap)
     return shown;
 }
 
-static void duration_text(int64_t us, char *buf, size_t cap)
-{
-    scenario_format_duration(us, buf, cap);
-}
-
 /* A network fault's trace line (partition, isolate, cut, flap start) in the
  * words its heal restores: "partition {n1} | {n2 n3}", "n3", "link n1 -> n2",
  * "cut {n1} -> {n2 n3}". */
@@ -186,7 +181,7 @@ void viz_describe_event(const struct viz_store *s, int32_t i, char *buf, size_t 
             network_what(s, i, a, sizeof a);
             char per[32] = "";
             if (viz_json_get(line, len, "period", &v) && viz_json_int(&v, &x))
-                duration_text(x, per, sizeof per);
+                scenario_format_duration(x, per, sizeof per);
             snprintf(buf, cap, "%s flaps every %s%s", a, per, by);
         } else
             snprintf(buf, cap, "flapping link %s", (e->flags & VIZ_EVF_UP) ? "up" : "down");
