@@ -4,20 +4,44 @@
 #include "check/check.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SHOWN_ANOMALIES 20  /* text shows the first this many; JSON shows all */
+
+/* A gap for people: "300us", "175.3ms", "1.25s" when the history has
+ * times (the checker sees histories only, so it keeps its own formatter),
+ * "4 events" when it has only an order. */
+static void gap_text(int64_t v, bool in_us, char *buf, size_t cap)
+{
+    if (!in_us)
+        snprintf(buf, cap, "%" PRId64 " event%s", v, v == 1 ? "" : "s");
+    else if (v < 1000 && v > -1000)
+        snprintf(buf, cap, "%" PRId64 "us", v);
+    else {
+        bool sec = v >= 1000000 || v <= -1000000;
+        snprintf(buf, cap, "%.3f", (double)v / (sec ? 1e6 : 1e3));
+        char *end = buf + strlen(buf);
+        while (end > buf && end[-1] == '0')
+            *--end = '\0';
+        if (end > buf && end[-1] == '.')
+            *--end = '\0';
+        snprintf(end, cap - (size_t)(end - buf), "%s", sec ? "s" : "ms");
+    }
+}
 
 static void text_anomaly(struct check_buf *b, const struct check_history *h,
                          const struct check_consistency *c, const struct check_anomaly *a)
 {
-    const char *unit = c->window_in_us ? "us" : " events";
+    char gap[32];
+    gap_text(a->gap, c->window_in_us, gap, sizeof gap);
     check_buf_printf(b, "  %s: ", check_anomaly_name(a->kind));
     check_op_describe(h, &h->ops[a->read], b);
     switch (a->kind) {
     case CHECK_ANOMALY_STALE_READ:
-        check_buf_printf(b, "\n    missed, though acknowledged %" PRId64 "%s before the read began: ",
-                         a->gap, unit);
+        check_buf_printf(b, "\n    missed, though acknowledged %s before the read began: ", gap);
         break;
     case CHECK_ANOMALY_READ_YOUR_WRITES:
         check_buf_printf(b, "\n    missed its own process's acknowledged write: ");
@@ -46,10 +70,13 @@ char *check_consistency_text(const struct check_history *h, const struct check_c
     check_buf_init(&b);
     check_buf_printf(&b, "%s: consistency of %zu ok reads\n", h->name, c->reads);
     check_buf_printf(&b, "stale reads: %zu", c->stale_reads);
-    if (c->stale_reads > 0)
-        check_buf_printf(&b, "; inconsistency window at least %" PRId64 "%s (longest time from a "
+    if (c->stale_reads > 0) {
+        char window[32];
+        gap_text(c->window, c->window_in_us, window, sizeof window);
+        check_buf_printf(&b, "; inconsistency window at least %s (longest time from a "
                              "write's acknowledgement to the start of a read that missed it)",
-                         c->window, c->window_in_us ? "us" : " events");
+                         window);
+    }
     check_buf_printf(&b, "\n\nsession guarantees per process (violations):\n");
     check_buf_printf(&b, "  %10s %7s %7s %7s %17s %16s %17s\n", "process", "reads", "writes",
                      "stale", "read-your-writes", "monotonic-reads", "monotonic-writes");

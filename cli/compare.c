@@ -339,10 +339,14 @@ static void row_stats(struct compare_row *row)
             row->errors++;
             continue;
         }
+        /* available: the share the system answered (ok, or a definite
+         * fail such as a cas mismatch), as `run` counts it */
         if (r->ops_invoked)
-            stat_add(&row->availability, (double)r->ops_ok / (double)r->ops_invoked);
+            stat_add(&row->availability,
+                     (double)(r->ops_ok + r->ops_fail) / (double)r->ops_invoked);
         if (r->writes_invoked) {
-            stat_add(&row->write_availability, (double)r->writes_ok / (double)r->writes_invoked);
+            stat_add(&row->write_availability,
+                     (double)r->writes_answered / (double)r->writes_invoked);
             stat_add(&row->longest_write_gap, (double)r->longest_write_gap / 1e6);
         }
         if (r->ops_invoked)

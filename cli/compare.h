@@ -38,8 +38,9 @@ struct compare_run {
     bool error;                         /* the run could not be made */
     char error_text[256];
     sim_time from, to;                  /* the workload's window */
-    uint64_t ops_invoked, ops_ok, ops_fail, ops_info;
+    uint64_t ops_invoked, ops_ok, ops_fail, ops_refused, ops_info;
     uint64_t writes_invoked, writes_ok; /* write, cas, put, append */
+    uint64_t writes_answered;           /* writes ok or definitely failed (not refused) */
     sim_time longest_gap, longest_gap_at;             /* no op completed ok */
     sim_time longest_write_gap, longest_write_gap_at; /* no write completed ok */
     sim_time p50, p99;                  /* latency of ok ops; -1 when none */

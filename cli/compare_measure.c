@@ -62,6 +62,18 @@ static void longest_gap(const sim_time *t, size_t n, sim_time from, sim_time to,
     }
 }
 
+/* An answer from the system: ok, or a definite fail that is not a refusal
+ * (the engine marks refusals with the error "refused"). */
+static bool answered(const struct check_history *h, const struct check_op *op)
+{
+    if (op->outcome == CHECK_OK)
+        return true;
+    if (op->outcome != CHECK_FAIL)
+        return false;
+    const char *e = op->error == CHECK_NO_STRING ? NULL : check_history_string(h, op->error);
+    return !e || strcmp(e, "refused") != 0;
+}
+
 static bool is_write(enum check_fn fn)
 {
     return fn == CHECK_FN_WRITE || fn == CHECK_FN_CAS || fn == CHECK_FN_PUT ||
@@ -232,6 +244,7 @@ int compare_measure(const struct scenario *sc, const struct run_result *r, sim_t
     out->ops_invoked = st->ops_invoked;
     out->ops_ok = st->ops_ok;
     out->ops_fail = st->ops_fail;
+    out->ops_refused = st->ops_refused;
     out->ops_info = st->ops_info;
     out->messages = st->messages_sent;
     out->violations = sim_violation_count(s);
@@ -311,6 +324,7 @@ int compare_measure(const struct scenario *sc, const struct run_result *r, sim_t
         if (counts)
             inv[ninv++] = op->invoke_time;
         out->writes_invoked += w;
+        out->writes_answered += w && answered(&h, op);
         if (op->outcome != CHECK_OK || op->complete_time == CHECK_NO_TIME)
             continue;
         out->writes_ok += w;

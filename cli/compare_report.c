@@ -14,7 +14,7 @@
 enum { NCOLS = 16, ROLE_COL = 15, CELL = 160 };
 
 static const char *const headers[NCOLS] = {
-    "protocol", "ok", "writes ok", "write gap", "gap", "ok ops/s", "p50", "p99", "msgs/op",
+    "protocol", "answered", "writes answered", "write gap", "gap", "ok ops/s", "p50", "p99", "msgs/op",
     "recovery", "violations", "linearizable", "stale", "lost", "blocked", "role faults"};
 
 static bool single(const struct compare *cmp)
@@ -402,7 +402,8 @@ void compare_report_text(FILE *out, const struct compare *cmp, bool color)
                 cmp->same_schedule ? dim : red, cmp->same_schedule ? "the same" : "DIFFERENT",
                 cmp->same_schedule ? "" : " (a determinism bug: please report it)", reset);
     print_recovery(out, cmp, label_w, bold, reset);
-    fprintf(out, "\n%sok: client operations that completed ok; write gap, gap: the longest time without "
+    fprintf(out, "\n%sanswered: client operations the system answered, ok or a definite "
+            "fail such as a cas mismatch (not refused, not timed out); write gap, gap: the longest time without "
             "an ok write, an ok operation (after the first); recovery: the longest wait after a "
             "fault until a write invoked after it succeeded%s\n", dim, reset);
 }
@@ -495,9 +496,11 @@ static cJSON *json_run(const struct compare_run *r)
     cJSON_AddNumberToObject(o, "ops_invoked", (double)r->ops_invoked);
     cJSON_AddNumberToObject(o, "ops_ok", (double)r->ops_ok);
     cJSON_AddNumberToObject(o, "ops_fail", (double)r->ops_fail);
+    cJSON_AddNumberToObject(o, "ops_refused", (double)r->ops_refused);
     cJSON_AddNumberToObject(o, "ops_info", (double)r->ops_info);
     cJSON_AddNumberToObject(o, "writes_invoked", (double)r->writes_invoked);
     cJSON_AddNumberToObject(o, "writes_ok", (double)r->writes_ok);
+    cJSON_AddNumberToObject(o, "writes_answered", (double)r->writes_answered);
     cJSON_AddNumberToObject(o, "longest_gap_us", (double)r->longest_gap);
     cJSON_AddNumberToObject(o, "longest_gap_at_us", (double)r->longest_gap_at);
     cJSON_AddNumberToObject(o, "longest_write_gap_us", (double)r->longest_write_gap);

@@ -768,4 +768,5 @@ const struct sim_protocol chain_protocol = {
     .message_name = chain_message_name,
     .timer_name = chain_timer_name,
     .message_describe = chain_message_describe,
+    .epoch = "epoch",
 };

@@ -247,4 +247,5 @@ const struct sim_protocol multi_paxos_protocol = {
     .message_name = mp_message_name,
     .timer_name = mp_timer_name,
     .message_describe = mp_message_describe,
+    .epoch = "ballot",
 };

@@ -216,4 +216,5 @@ const struct sim_protocol paxos_protocol = {
     .message_name = paxos_message_name,
     .timer_name = paxos_timer_name,
     .message_describe = paxos_message_describe,
+    .epoch = "ballot",
 };

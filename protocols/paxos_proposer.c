@@ -128,8 +128,10 @@ static void preempted(struct sim_node *n, struct paxos_state *st, struct paxos_i
     char mine[32], theirs[32];
     paxos_ballot_text(in->ballot, mine, sizeof mine);
     paxos_ballot_text(higher, theirs, sizeof theirs);
-    sim_note(n, "k%lld: ballot %s preempted by %s, retry in %lldus", (long long)key + 1, mine,
-             theirs, (long long)delay);
+    char wait[24];
+    sim_format_duration(delay, wait, sizeof wait);
+    sim_note(n, "k%lld: ballot %s preempted by %s, retry in %s", (long long)key + 1, mine,
+             theirs, wait);
     if (delay == 0) {
         start_round(n, st, key);
         return;

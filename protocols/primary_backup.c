@@ -663,4 +663,5 @@ const struct sim_protocol primary_backup_protocol = {
     .message_name = pb_message_name,
     .timer_name = pb_timer_name,
     .message_describe = pb_message_describe,
+    .epoch = "view",
 };

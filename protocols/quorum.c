@@ -77,9 +77,12 @@ static void store_versions(struct sim_node *n, struct quorum_state *st, int key,
             changed = true;
         if (discarded) {
             sim_metric_add(n, "lww_dropped", 1);
-            sim_note(n, "k%d: last write wins keeps the version stamped %lldus and drops the one "
-                        "arriving, stamped %lldus, with tokens the kept one lacks",
-                     key + 1, (long long)s->v[0].clock.ts, (long long)in->v[i].clock.ts);
+            char kept[24], dropped[24];
+            sim_format_duration(s->v[0].clock.ts, kept, sizeof kept);
+            sim_format_duration(in->v[i].clock.ts, dropped, sizeof dropped);
+            sim_note(n, "k%d: last write wins keeps the version stamped %s and drops the one "
+                        "arriving, stamped %s, with tokens the kept one lacks",
+                     key + 1, kept, dropped);
         }
     }
     if (changed) {

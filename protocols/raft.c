@@ -228,4 +228,5 @@ const struct sim_protocol raft_protocol = {
     .message_name = raft_message_name,
     .timer_name = raft_timer_name,
     .message_describe = raft_message_describe,
+    .epoch = "term",
 };

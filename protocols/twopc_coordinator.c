@@ -118,7 +118,11 @@ static void decide(struct sim_node *n, struct twopc_state *st, struct twopc_ctx 
         sim_metric_add(n, "aborts", 1);
     }
     if (c->client_waiting) {
-        struct sim_result r = {.outcome = commit ? SIM_OUT_OK : SIM_OUT_FAIL};
+        /* An abort answers the client only when its own cas did not match;
+         * a lock conflict, missing votes or a recovery in doubt are refusals
+         * (the system could not serve it now), counted apart in availability. */
+        struct sim_result r = {.outcome = commit ? SIM_OUT_OK : SIM_OUT_FAIL,
+                               .refused = !commit && !c->cas_mismatch};
         sim_reply(n, &c->rec.op, &r);
         c->client_waiting = false;
     }

@@ -207,6 +207,10 @@ uint64_t sim_sm_applied(const struct sim_sm *sm);
 void sim_note(struct sim_node *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Writes a duration for people, one unit per magnitude ("1.5s", "175.3ms",
+ * "40us"), into buf (truncated at cap), for notes and describe text. */
+void sim_format_duration(sim_time t, char *buf, size_t cap);
+
 /* Adds `delta` to a named cluster-wide counter shown in the summary and
  * available to the scenario's "expect": {"metrics": ...}. Name: a static
  * string of at most 31 bytes. */
@@ -327,6 +331,10 @@ struct sim_protocol {
     const char *(*timer_name)(int kind);
     /* Short text about one message ("term 3, entries 4..6"). Optional. */
     void (*message_describe)(int type, const void *body, size_t len, struct sim_describe *d);
+    /* What this protocol calls the number given to sim_describe_term:
+     * "term", "ballot", "view", "epoch". Written in the trace header so
+     * the viewer says "ballot 3" for Paxos. NULL: "term". */
+    const char *epoch;
 };
 
 #endif

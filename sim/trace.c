@@ -57,6 +57,8 @@ void trace_header(struct sim *s)
     jbuf_kstr(b, "title", sc->title);
     jbuf_kstr(b, "lesson", sc->lesson);
     jbuf_kstr(b, "protocol", s->proto->name);
+    if (s->proto->epoch)
+        jbuf_kstr(b, "epoch", s->proto->epoch);
     jbuf_key(b, "seed");
     jbuf_uint(b, s->seed);
     jbuf_kint(b, "nodes", s->n);

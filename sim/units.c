@@ -92,6 +92,11 @@ void scenario_format_duration(sim_time t, char *buf, size_t cap)
         snprintf(buf, cap, "%s%lldus", sign, (long long)t);
 }
 
+void sim_format_duration(sim_time t, char *buf, size_t cap)
+{
+    scenario_format_duration(t, buf, cap);
+}
+
 void scenario_format_time(sim_time t, char *buf, size_t cap)
 {
     const char *sign = t < 0 ? "-" : "";

@@ -224,6 +224,18 @@ Test(consistency, text_report_has_window_table_and_anomalies)
     free(text);
 }
 
+Test(consistency, text_report_gives_window_in_plain_units)
+{
+    run_text("{\"time\":100,\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1}\n"
+             "{\"time\":200,\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":1}\n"
+             "{\"time\":175500,\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}\n"
+             "{\"time\":175600,\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":null}\n");
+    char *text = check_consistency_text(&h, &c);
+    cr_assert(strstr(text, "inconsistency window at least 175.3ms") != NULL, "%s", text);
+    cr_assert(strstr(text, "acknowledged 175.3ms before the read began") != NULL, "%s", text);
+    free(text);
+}
+
 Test(consistency, json_report_lists_sessions_and_anomalies)
 {
     run_file("consistency-monotonic-writes-register.jsonl");

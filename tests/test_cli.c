@@ -207,3 +207,30 @@ Test(cli, protocols_help_prints_usage_and_a_stray_argument_is_bad_input)
     cr_expect_eq(run_cli("protocols", out, sizeof out), 0, "%s", out);
     cr_expect_not_null(strstr(out, "raft "), "%s", out);
 }
+
+/* The trace header names what each protocol calls its epoch number. */
+static void expect_epoch(const char *scenario, const char *epoch)
+{
+    char trace[512], args[1200];
+    snprintf(trace, sizeof trace, "%s", tmp_path("epoch.jsonl"));
+    snprintf(args, sizeof args, "run --quiet %s --trace %s", scenario, trace);
+    run_cli(args, out, sizeof out);
+    FILE *f = fopen(trace, "r");
+    cr_assert_not_null(f, "%s: %s", scenario, out);
+    char line[4096] = "";
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    fclose(f);
+    unlink(trace);
+    char want[64];
+    snprintf(want, sizeof want, "\"epoch\":\"%s\"", epoch);
+    cr_expect_not_null(strstr(line, want), "%s: %s", scenario, line);
+}
+
+Test(cli, trace_header_names_each_protocols_epoch)
+{
+    expect_epoch("raft-leader-crash.json", "term");
+    expect_epoch("paxos-chosen-stays.json", "ballot");
+    expect_epoch("multipaxos-stable-leader.json", "ballot");
+    expect_epoch("pb-reconcile.json", "view");
+    expect_epoch("chain-tail-crash.json", "epoch");
+}

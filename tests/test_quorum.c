@@ -99,6 +99,77 @@ Test(quorum_lessons, write_all_read_one_blocks_writes_on_one_crash)
     classic_free(&run);
 }
 
+/* What the lesson explains about its NOT linearizable verdict: a write that
+ * timed out while n3 was down still reached n1 and n2, a read saw it there,
+ * and a later read asked the recovered n3, which never got it, and returned
+ * an older value. Finds such a pair in the history. */
+struct partial_write {
+    char key[16];
+    int64_t value, invoked, seen_at; /* seen_at: end of a read that returned it */
+};
+
+static bool recovered_replica_misses_a_timed_out_write(const struct classic_run *run, char *why,
+                                                       size_t cap)
+{
+    size_t len;
+    const char *hist = sim_history(run->r.sim, &len);
+    struct partial_write w[256];
+    int nw = 0;
+    int64_t invoked[256] = {0};
+    bool found = false;
+    for (const char *line = hist; line < hist + len && !found;) {
+        const char *end = memchr(line, '\n', (size_t)(hist + len - line));
+        if (!end)
+            end = hist + len;
+        cJSON *o = cJSON_ParseWithLength(line, (size_t)(end - line));
+        line = end + 1;
+        if (!o)
+            continue;
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(o, "type"));
+        const char *f = cJSON_GetStringValue(cJSON_GetObjectItem(o, "f"));
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
+        const char *node = cJSON_GetStringValue(cJSON_GetObjectItem(o, "node"));
+        const cJSON *value = cJSON_GetObjectItem(o, "value");
+        int p = cJSON_GetObjectItem(o, "process")->valueint & 255;
+        int64_t t = (int64_t)cJSON_GetObjectItem(o, "time")->valuedouble;
+        if (strcmp(type, "invoke") == 0) {
+            invoked[p] = t;
+        } else if (strcmp(type, "info") == 0 && strcmp(f, "write") == 0 && nw < 256 &&
+                   invoked[p] >= 3 * SIM_S && invoked[p] < 6 * SIM_S) {
+            snprintf(w[nw].key, sizeof w[nw].key, "%s", key);
+            w[nw].value = (int64_t)value->valuedouble;
+            w[nw].invoked = invoked[p];
+            w[nw++].seen_at = -1;
+        } else if (strcmp(type, "ok") == 0 && strcmp(f, "read") == 0 && cJSON_IsNumber(value)) {
+            for (int i = 0; i < nw && !found; i++) {
+                if (strcmp(w[i].key, key) != 0)
+                    continue;
+                if ((int64_t)value->valuedouble == w[i].value && w[i].seen_at < 0)
+                    w[i].seen_at = t;
+                else if (w[i].seen_at >= 0 && invoked[p] > w[i].seen_at && t > 6 * SIM_S &&
+                         node && strcmp(node, "n3") == 0 && (int64_t)value->valuedouble != w[i].value) {
+                    found = true;
+                    snprintf(why, cap, "%s=%lld timed out, was read, then n3 answered %lld", key,
+                             (long long)w[i].value, (long long)value->valuedouble);
+                }
+            }
+        }
+        cJSON_Delete(o);
+    }
+    return found;
+}
+
+Test(quorum_lessons, write_all_read_one_is_not_linearizable_for_the_reason_it_gives)
+{
+    struct classic_run run;
+    classic_run_lesson(&run, "quorum-write-all");
+    cr_expect_eq(run.r.linearizable, VERDICT_NO);
+    char why[160] = "";
+    cr_expect(recovered_replica_misses_a_timed_out_write(&run, why, sizeof why),
+              "no read of a timed-out write followed by an older value from the recovered n3");
+    classic_free(&run);
+}
+
 Test(quorum_behaviour, cas_always_fails)
 {
     const char *text =
