@@ -115,13 +115,13 @@ Test(viz_pixels, a_crashed_node_is_grey)
     /* between the cross's arms, above the name */
     float dy = -0.8f * L->node_r;
     render_at(&fx, 900 * SIM_MS);
-    cr_expect(near_rgb(px(&fx, L->nx[1], L->ny[1] + dy), VIZ_BLUE, 8), "n2 up: its role colour, got %06x",
+    cr_expect(near_rgb(px(&fx, L->nx[1], L->ny[1] + dy), VIZ_NEUTRAL, 8), "n2 up: its role colour, got %06x",
               px(&fx, L->nx[1], L->ny[1] + dy));
     render_at(&fx, 1500 * SIM_MS);
     cr_assert(!fx.app.cur.m.nodes[1].up);
     uint32_t p = px(&fx, L->nx[1], L->ny[1] + dy);
     cr_expect(near_rgb(p, VIZ_DOWN, 4), "n2 crashed: grey, got %06x", p);
-    cr_expect(near_rgb(px(&fx, L->nx[0], L->ny[0] + dy), VIZ_BLUE, 8), "n1 still up");
+    cr_expect(near_rgb(px(&fx, L->nx[0], L->ny[0] + dy), VIZ_NEUTRAL, 8), "n1 still up");
     /* and the cross is there: dark pixels on the node's diagonal */
     int crossing = 0;
     for (float k = -0.5f; k <= 0.5f; k += 0.05f)
@@ -185,7 +185,7 @@ Test(viz_pixels, a_message_mid_flight_is_a_dot_between_its_nodes)
     render_at(&fx, mid);
     const struct viz_layout *L = &fx.app.L;
     float mx = (L->nx[0] + L->nx[1]) / 2, my = (L->ny[0] + L->ny[1]) / 2;
-    struct viz_rgba c = viz_type_color(m->type);
+    struct viz_rgba c = viz_draw_msg_color(st, m);
     uint32_t rgb = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
     int hits = 0;
     float sx = 0, sy = 0;

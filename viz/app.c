@@ -151,6 +151,7 @@ void viz_app_close(struct viz_app *a)
     viz_gfx_free(&a->g);
     viz_layout_free(&a->L);
     free(a->info);
+    free(a->labels);
     viz_cursor_free(&a->cur);
     if (a->has_live)
         viz_live_close(&a->live);
@@ -463,6 +464,7 @@ void viz_app_draw_ctx(struct viz_app *a, struct viz_draw *d)
     d->ui = &a->ui;
     d->info = a->info;
     d->s = a->L.s;
+    d->epoch = a->tape.store.hdr.epoch[0] ? a->tape.store.hdr.epoch : "term";
 }
 
 int viz_app_render(struct viz_app *a)
@@ -475,8 +477,12 @@ int viz_app_render(struct viz_app *a)
             return rc;
     }
     sync_ui(a);
+    if (!a->labels && !(a->labels = malloc(sizeof *a->labels)))
+        return SIM_ENOMEM;
+    viz_labels_reset(a->labels, (float)a->w, (float)a->h);
     struct viz_draw d;
     viz_app_draw_ctx(a, &d);
+    d.labels = a->labels;
     int rc = viz_frame_prepare(&d);
     if (!rc)
         viz_frame_draw(&d);

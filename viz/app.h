@@ -39,6 +39,7 @@ struct viz_app {
     struct viz_text *tx;     /* fonts, once attached to a renderer */
     struct viz_gfx g;
     struct viz_nodeinfo *info;
+    struct viz_labels *labels; /* the last frame's placed labels (owned; NULL before one) */
     SDL_Renderer *r;         /* borrowed */
     int w, h;
     double frac_us;          /* play time not yet applied (below 1us) */

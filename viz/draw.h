@@ -11,6 +11,7 @@
 
 #include "sim/scenario.h"
 #include "viz/gfx.h"
+#include "viz/labels.h"
 #include "viz/layout.h"
 #include "viz/model.h"
 #include "viz/tape.h"
@@ -77,7 +78,22 @@ struct viz_draw {
     int shade_groups;
     int leaders;                 /* nodes up in a leader role */
     float s;                     /* UI scale */
+    struct viz_labels *labels;   /* this frame's placed labels, or NULL: no checks */
+    const char *epoch;           /* what the protocol calls its term ("term", "ballot"...) */
 };
+
+/* draw_label.c */
+/* The box text `text` in font f takes when drawn at (x, y) aligned by `align`. */
+struct viz_rect viz_label_rect(struct viz_draw *d, enum viz_font f, const char *text, float x,
+                               float y, int align);
+/* Draws `text` at (x, y) when its box fits (inside `within`, NULL: the
+ * window; over no other label or obstacle), recording it. Returns true when
+ * drawn (or empty), false when refused: nothing was drawn. */
+bool viz_label(struct viz_draw *d, enum viz_font f, const char *text, float x, float y,
+               struct viz_rgba c, int align, const struct viz_rect *within);
+/* Reserves box r (a chip, a log strip) as a label. Returns true when placed. */
+bool viz_label_box(struct viz_draw *d, struct viz_rect r, const struct viz_rect *within,
+                   const char *what);
 
 /* frame.c */
 /* Decodes what the frame needs (node states, network faults). Returns 0 or
@@ -96,6 +112,9 @@ void viz_describe_event(const struct viz_store *s, int32_t i, char *buf, size_t 
 
 /* draw_net.c */
 void viz_draw_network(struct viz_draw *d);
+/* The partition's words (group letters, "partition" at the hub), placed
+ * after the node labels so these keep their places. */
+void viz_draw_network_words(struct viz_draw *d);
 /* True when the link from a to b is cut at this moment. */
 bool viz_net_blocked(const struct viz_draw *d, int a, int b);
 /* Text of the network faults in force, one per line into buf. */
@@ -114,6 +133,11 @@ void viz_draw_message_labels(struct viz_draw *d);
 /* Screen position of message index mi now; false when it is not shown.
  * *fall is 0 in flight, in (0, 1) while falling away. */
 bool viz_msg_screen(const struct viz_draw *d, int32_t mi, float *x, float *y, double *fall);
+/* Records the dots in flight as obstacles, so later labels (partition
+ * letters, other dots' names) do not sit on them. */
+void viz_msg_obstacles(struct viz_draw *d);
+/* A message's colour: its sender's role when it was sent. */
+struct viz_rgba viz_draw_msg_color(const struct viz_store *st, const struct viz_msg *m);
 /* The in-flight (not falling) message nearest (x, y) within reach, or -1. */
 int32_t viz_msg_hit(const struct viz_draw *d, float x, float y);
 
@@ -135,6 +159,8 @@ sim_time viz_timeline_time_at(const struct viz_layout *L, sim_time duration, flo
  * tick's label: every tick of one step in one unit ("0.5s 1.0s", "20ms"). */
 sim_time viz_timeline_tick_step(const struct viz_layout *L, sim_time duration);
 void viz_timeline_tick_label(sim_time t, sim_time step, char *buf, size_t cap);
+/* A fault marker's colour by event kind (enum viz_ev_kind); never a role hue. */
+struct viz_rgba viz_timeline_mark_color(uint8_t kind);
 /* The event index of the timeline marker under (x, y), or -1. */
 int32_t viz_timeline_mark_at(const struct viz_draw *d, float x, float y);
 

@@ -1,6 +1,6 @@
-/* draw_net.c - the network in the node view: links, partitions as shaded
- * slices of the circle with a dashed wall between them, cut links dashed in
- * vermillion with a cross, flapping links; decoded from the fault lines in
+/* draw_net.c - the network in the node view: links, partitions as neutral
+ * grey slices of the circle named A, B... with a dashed wall between them,
+ * cut links dashed in vermillion with a cross, flapping links; decoded from the fault lines in
  * force at this moment. */
 #include <math.h>
 #include <stdio.h>
@@ -12,8 +12,6 @@
 
 #define PI_F 3.14159265358979f
 
-/* Tints for partition groups (light, so nodes and messages stay readable). */
-static const uint32_t group_tint[] = {VIZ_SKY, VIZ_ORANGE, VIZ_GREEN, VIZ_PURPLE, VIZ_BLUE};
 
 static void set_names(const struct viz_store *s, const struct viz_jval *arr, uint8_t *mask)
 {
@@ -203,14 +201,9 @@ static void draw_shading(struct viz_draw *d)
         float a1 = viz_layout_angle(L, (start + k + run - 1) % n) + half;
         if (a1 < a0)
             a1 += 2 * PI_F;
-        /* opaque, premixed with the background: band edges that touch or
-         * overlap then leave no seams */
-        struct viz_rgba tint = g[i] < 0 ? VIZ_RGB(VIZ_YELLOW) : VIZ_RGB(group_tint[g[i] % 5]);
-        struct viz_rgba bg = VIZ_RGB(VIZ_BG);
-        float mix = g[i] < 0 ? 70.0f / 255 : 40.0f / 255;
-        tint.r = (uint8_t)(bg.r + (tint.r - bg.r) * mix);
-        tint.g = (uint8_t)(bg.g + (tint.g - bg.g) * mix);
-        tint.b = (uint8_t)(bg.b + (tint.b - bg.b) * mix);
+        /* opaque neutral greys (no role hue): band edges that touch or
+         * overlap leave no seams; the groups are named by letters */
+        struct viz_rgba tint = viz_group_tint(g[i]);
         viz_gfx_sector(d->g, L->cx, L->cy, 0, outer, a0, a1, tint);
         k += run;
     }
@@ -266,7 +259,7 @@ void viz_draw_network(struct viz_draw *d)
                 }
             }
     }
-    /* flapping links: purple, dashed while down */
+    /* flapping links: grey while up, dashed vermillion (cut) while down */
     for (int i = 0; i < d->nblocks; i++) {
         const struct viz_netblock *b = &d->blocks[i];
         if (b->kind != VIZ_BLOCK_FLAP)
@@ -282,11 +275,45 @@ void viz_draw_network(struct viz_draw *d)
         if (x < 0 || y < 0 || !rim_points(L, x, y, &x0, &y0, &x1, &y1))
             continue;
         if (b->up)
-            viz_gfx_line(d->g, x0, y0, x1, y1, 3 * s, VIZ_RGB(VIZ_PURPLE));
+            viz_gfx_dashed(d->g, x0, y0, x1, y1, 3 * s, 14 * s, 3 * s, VIZ_RGB(VIZ_INK_SOFT));
         else
-            viz_gfx_dashed(d->g, x0, y0, x1, y1, 3 * s, 5 * s, 5 * s, VIZ_RGB(VIZ_PURPLE));
+            viz_gfx_dashed(d->g, x0, y0, x1, y1, 3 * s, 5 * s, 5 * s, VIZ_RGB(VIZ_BAD));
     }
     viz_gfx_flush(d->g);
+}
+
+/* Group letters: "A" at the middle of each run of one group's slices,
+ * "bridge" for a bridge node's; inside the circle where it is free. */
+static void group_letters(struct viz_draw *d)
+{
+    const struct viz_layout *L = d->L;
+    const int *g = d->shade;
+    int n = L->nnodes;
+    for (int i = 0; i < n; i++) {
+        int prev = (i + n - 1) % n, len = 0;
+        if (g[i] == g[prev])
+            continue; /* not the first of a run */
+        while (len < n && g[(i + len) % n] == g[i])
+            len++;
+        float a = (viz_layout_angle(L, i) + viz_layout_angle(L, (i + len - 1) % n)) / 2;
+        if (viz_layout_angle(L, (i + len - 1) % n) < viz_layout_angle(L, i))
+            a += PI_F;
+        char word[16];
+        snprintf(word, sizeof word, g[i] < 0 ? "bridge" : "%c", 'A' + g[i] % 26);
+        static const float at[3] = {0.6f, 0.4f, 0.75f};
+        for (int k = 0; k < 3; k++)
+            if (viz_label(d, VIZ_FONT_LARGE, word, L->cx + cosf(a) * L->ring_r * at[k],
+                          L->cy + sinf(a) * L->ring_r * at[k], VIZ_RGB(0x7A7A74),
+                          VIZ_CENTER | VIZ_MIDDLE, &L->view))
+                break;
+    }
+}
+
+void viz_draw_network_words(struct viz_draw *d)
+{
+    const struct viz_layout *L = d->L;
+    int n = L->nnodes;
+    float s = d->s;
     /* a word at the hub of the walls, so nobody has to guess what the
      * dashes mean */
     if (d->shade && n >= 2) {
@@ -298,9 +325,12 @@ void viz_draw_network(struct viz_draw *d)
             float w = (float)viz_text_width(d->tx, VIZ_FONT_SMALL, word) + 12 * s;
             float h = (float)viz_text_height(d->tx, VIZ_FONT_SMALL) + 4 * s;
             float y = L->cy + 12 * s;
-            viz_gfx_round_rect(d->g, L->cx - w / 2, y, w, h, h / 2, VIZ_RGBA(0xFFFFFF, 235));
-            viz_gfx_flush(d->g);
-            viz_text_draw(d->tx, VIZ_FONT_SMALL, word, L->cx, y + 2 * s, VIZ_RGB(VIZ_INK), VIZ_CENTER);
+            if (viz_label_box(d, (struct viz_rect){L->cx - w / 2, y, w, h}, &L->view, word)) {
+                viz_gfx_round_rect(d->g, L->cx - w / 2, y, w, h, h / 2, VIZ_RGBA(0xFFFFFF, 235));
+                viz_gfx_flush(d->g);
+                viz_text_draw(d->tx, VIZ_FONT_SMALL, word, L->cx, y + 2 * s, VIZ_RGB(VIZ_INK), VIZ_CENTER);
+            }
+            group_letters(d);
         }
     }
 }

@@ -28,7 +28,7 @@ void viz_draw_title(struct viz_draw *d)
                  VIZ_RGB(VIZ_RULE));
     /* the mode chip on the right */
     const char *mode = d->ui->live ? "LIVE" : "REPLAY";
-    struct viz_rgba mc = d->ui->live ? VIZ_RGB(VIZ_GREEN) : VIZ_RGB(VIZ_BLUE);
+    struct viz_rgba mc = d->ui->live ? VIZ_RGB(VIZ_INK) : VIZ_RGB(VIZ_BLUE);
     int mw = viz_text_width(d->tx, VIZ_FONT_BOLD, mode);
     int hw = viz_text_width(d->tx, VIZ_FONT_SMALL, "F1 / ?  help");
     float my = L->title.y + L->title.h / 2;
@@ -42,14 +42,24 @@ void viz_draw_title(struct viz_draw *d)
     char sub[256], fit[512];
     snprintf(sub, sizeof sub, "%s · %d node%s · seed %llu", h->protocol, h->nodes,
              h->nodes == 1 ? "" : "s", (unsigned long long)h->seed);
-    int subw = viz_text_width(d->tx, VIZ_FONT_BODY, sub);
-    int room = (int)(chip_x - 30 * s) - subw - (int)(16 * s);
+    /* the title whole: without the subtitle, or smaller, before it is cut */
     const char *title = h->title[0] ? h->title : h->scenario;
-    int tw = viz_text_draw(d->tx, VIZ_FONT_LARGE,
-                           viz_text_fit(d->tx, VIZ_FONT_LARGE, title, room > 40 ? room : 40, fit, sizeof fit),
-                           14 * s, my, VIZ_RGB(VIZ_INK), VIZ_LEFT | VIZ_MIDDLE);
-    viz_text_draw(d->tx, VIZ_FONT_BODY, sub, 14 * s + (float)tw + 16 * s, my, VIZ_RGB(VIZ_INK_SOFT),
-                  VIZ_LEFT | VIZ_MIDDLE);
+    float room = chip_x - 30 * s - 14 * s, gap = 16 * s;
+    float subw = (float)viz_text_width(d->tx, VIZ_FONT_BODY, sub);
+    static const enum viz_font fonts[3] = {VIZ_FONT_LARGE, VIZ_FONT_LARGE, VIZ_FONT_BOLD};
+    for (int k = 0; k < 3; k++) {
+        bool with_sub = k == 0;
+        float tw = (float)viz_text_width(d->tx, fonts[k], title);
+        if (tw + (with_sub ? gap + subw : 0) > room)
+            continue;
+        viz_text_draw(d->tx, fonts[k], title, 14 * s, my, VIZ_RGB(VIZ_INK), VIZ_LEFT | VIZ_MIDDLE);
+        if (with_sub)
+            viz_text_draw(d->tx, VIZ_FONT_BODY, sub, 14 * s + tw + gap, my, VIZ_RGB(VIZ_INK_SOFT),
+                          VIZ_LEFT | VIZ_MIDDLE);
+        return;
+    }
+    viz_text_draw(d->tx, VIZ_FONT_BOLD, viz_text_fit(d->tx, VIZ_FONT_BOLD, title, (int)room, fit, sizeof fit),
+                  14 * s, my, VIZ_RGB(VIZ_INK), VIZ_LEFT | VIZ_MIDDLE);
 }
 
 /* A section heading; returns the y below it. */
@@ -60,6 +70,96 @@ static float heading(struct viz_draw *d, const char *text, float x, float y, flo
     viz_gfx_flush(d->g);
     viz_text_draw(d->tx, VIZ_FONT_SMALL, text, x, y + 5 * s, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
     return y + 5 * s + (float)viz_text_height(d->tx, VIZ_FONT_SMALL) + 2 * s;
+}
+
+/* Draws pieces of text left to right from (x, y), "  ·  " between them, a
+ * piece that would pass x + w going to the next line (never cut). Returns
+ * the y below the last line. */
+static float flow(struct viz_draw *d, const char *const *text, const struct viz_rgba *col, int n,
+                  enum viz_font f, float x, float y, float w)
+{
+    int lh = viz_text_height(d->tx, f);
+    float sep = (float)viz_text_width(d->tx, f, "  \u00b7  "), cx = x;
+    for (int k = 0; k < n; k++) {
+        float tw = (float)viz_text_width(d->tx, f, text[k]);
+        if (cx > x && cx + sep + tw > x + w) {
+            cx = x;
+            y += (float)lh;
+        } else if (cx > x) {
+            viz_text_draw(d->tx, f, "  \u00b7  ", cx, y, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
+            cx += sep;
+        }
+        cx += (float)viz_text_draw(d->tx, f, text[k], cx, y, col[k], VIZ_LEFT);
+    }
+    return y + (float)lh;
+}
+
+/* Client operations in the three categories `faultline run` counts:
+ * answered (ok, or a definite fail), refused (the system declined: no
+ * quorum...) and timed out (unknown); availability = answered / done, "–"
+ * for none done. Returns the y below. */
+static float client_ops(struct viz_draw *d, float x, float y, float w)
+{
+    const struct viz_counts *c = &d->m->c;
+    float s = d->s, bh = 8 * s;
+    y = heading(d, "CLIENT OPERATIONS", x, y, w);
+    uint64_t answered = c->ok + c->fail, done = answered + c->refused + c->info;
+    if (done) {
+        float wa = w * (float)answered / (float)done, wr = w * (float)c->refused / (float)done;
+        viz_gfx_rect(d->g, x, y, wa, bh, VIZ_RGB(VIZ_INK));
+        viz_gfx_rect(d->g, x + wa, y, wr, bh, VIZ_RGB(VIZ_REFUSED));
+        viz_gfx_rect(d->g, x + wa + wr, y, w - wa - wr, bh, VIZ_RGB(VIZ_BAD));
+    } else
+        viz_gfx_rect(d->g, x, y, w, bh, VIZ_RGB(VIZ_RULE));
+    viz_gfx_flush(d->g);
+    y += bh + 4 * s;
+    char t[3][48], pct[16], more[160];
+    snprintf(t[0], sizeof t[0], "answered %llu", (unsigned long long)answered);
+    snprintf(t[1], sizeof t[1], "refused %llu", (unsigned long long)c->refused);
+    snprintf(t[2], sizeof t[2], "timed out %llu", (unsigned long long)c->info);
+    struct viz_rgba col[3] = {VIZ_RGB(VIZ_INK), VIZ_RGB(VIZ_INK_SOFT),
+                              c->info ? VIZ_RGB(VIZ_BAD) : VIZ_RGB(VIZ_INK_SOFT)};
+    y = flow(d, (const char *const[]){t[0], t[1], t[2]}, col, 3, VIZ_FONT_BOLD, x, y, w);
+    if (done)
+        snprintf(pct, sizeof pct, "%.1f%%", 100.0 * (double)answered / (double)done);
+    else
+        snprintf(pct, sizeof pct, "\u2013");
+    snprintf(t[0], sizeof t[0], "ok %llu", (unsigned long long)c->ok);
+    snprintf(t[1], sizeof t[1], "fail %llu", (unsigned long long)c->fail);
+    snprintf(more, sizeof more, "available %s of %llu done", pct, (unsigned long long)done);
+    struct viz_rgba soft[3] = {VIZ_RGB(VIZ_INK_SOFT), VIZ_RGB(VIZ_INK_SOFT), VIZ_RGB(VIZ_INK_SOFT)};
+    return flow(d, (const char *const[]){t[0], t[1], more}, soft, 3, VIZ_FONT_SMALL, x, y, w);
+}
+
+
+/* The colour key: the roles this run has (a node's fill, and a message's
+ * dot by its sender's role), then what vermillion and grey mean. */
+static void colour_key(struct viz_draw *d, float x, float y, float w, float bottom)
+{
+    const struct viz_store *st = &d->tape->store;
+    float s = d->s, colw = w / 2;
+    int lsh = viz_text_height(d->tx, VIZ_FONT_SMALL);
+    y = heading(d, "COLOUR = ROLE (nodes; dots: sender)", x, y, w);
+    const char *names[VIZ_MAX_ROLES + 2];
+    struct viz_rgba cols[VIZ_MAX_ROLES + 2];
+    int n = 0;
+    for (int r = 0; r < st->nroles && n < VIZ_MAX_ROLES; r++, n++) {
+        names[n] = st->roles[r];
+        cols[n] = viz_role_color(st->roles[r]);
+    }
+    names[n] = "dropped / broken";
+    cols[n++] = VIZ_RGB(VIZ_BAD);
+    names[n] = "down";
+    cols[n++] = VIZ_RGB(VIZ_DOWN);
+    for (int t = 0; t < n; t++) {
+        float cx = x + (float)(t % 2) * colw, cy = y + (float)(t / 2) * (float)lsh;
+        if (cy + (float)lsh > bottom)
+            break;
+        viz_gfx_circle(d->g, cx + 6 * s, cy + (float)lsh / 2, 5.5f * s, cols[t]);
+        viz_gfx_ring(d->g, cx + 6 * s, cy + (float)lsh / 2, 5.5f * s, 1.2f * s, VIZ_RGB(VIZ_INK));
+        viz_gfx_flush(d->g);
+        viz_text_draw(d->tx, VIZ_FONT_SMALL, names[t], cx + 16 * s, cy, VIZ_RGB(VIZ_INK), VIZ_LEFT);
+    }
 }
 
 static int count_in_flight(const struct viz_draw *d)
@@ -101,7 +201,7 @@ void viz_draw_panel(struct viz_draw *d)
     snprintf(buf, sizeof buf, "of %s  ·  speed %s  ·  ", a, b);
     int bw = viz_text_draw(d->tx, VIZ_FONT_BODY, buf, x, y, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
     viz_text_draw(d->tx, VIZ_FONT_BOLD, state, x + (float)bw, y,
-                  d->ui->paused || at_end ? VIZ_RGB(VIZ_BLUE) : VIZ_RGB(VIZ_GREEN), VIZ_LEFT);
+                  d->ui->paused || at_end ? VIZ_RGB(VIZ_BLUE) : VIZ_RGB(VIZ_INK), VIZ_LEFT);
     y += (float)lh + 10 * s;
 
     /* messages */
@@ -136,36 +236,9 @@ void viz_draw_panel(struct viz_draw *d)
     }
     y += 8 * s;
 
-    /* client operations: the three outcomes */
-    if (st->hdr.clients > 0 && y + 3 * lh < bottom) {
-        y = heading(d, "CLIENT OPERATIONS", x, y, w);
-        uint64_t done = c->ok + c->fail + c->info;
-        float bx = x, bh = 8 * s;
-        if (done) {
-            float wok = w * (float)c->ok / (float)done, wf = w * (float)c->fail / (float)done;
-            viz_gfx_rect(d->g, bx, y, wok, bh, VIZ_RGB(VIZ_GREEN));
-            viz_gfx_rect(d->g, bx + wok, y, wf, bh, VIZ_RGB(VIZ_BAD));
-            viz_gfx_rect(d->g, bx + wok + wf, y, w - wok - wf, bh, VIZ_RGB(VIZ_ORANGE));
-        } else
-            viz_gfx_rect(d->g, bx, y, w, bh, VIZ_RGB(VIZ_RULE));
-        viz_gfx_flush(d->g);
-        y += bh + 4 * s;
-        float cx = x;
-        snprintf(buf, sizeof buf, "ok %llu", (unsigned long long)c->ok);
-        cx += (float)viz_text_draw(d->tx, VIZ_FONT_BOLD, buf, cx, y, VIZ_RGB(VIZ_GREEN), VIZ_LEFT) + 14 * s;
-        snprintf(buf, sizeof buf, "fail %llu", (unsigned long long)c->fail);
-        cx += (float)viz_text_draw(d->tx, VIZ_FONT_BOLD, buf, cx, y, VIZ_RGB(VIZ_BAD), VIZ_LEFT) + 14 * s;
-        snprintf(buf, sizeof buf, "info %llu", (unsigned long long)c->info);
-        viz_text_draw(d->tx, VIZ_FONT_BOLD, buf, cx, y, VIZ_RGB(0xA86F00), VIZ_LEFT);
-        y += (float)lh;
-        if (c->invoked) {
-            snprintf(buf, sizeof buf, "invoked %llu  ·  available %.1f%%", (unsigned long long)c->invoked,
-                     done ? 100.0 * (double)c->ok / (double)done : 100.0);
-            viz_text_draw(d->tx, VIZ_FONT_BODY, buf, x, y, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
-            y += (float)lh;
-        }
-        y += 8 * s;
-    }
+    /* client operations: answered, refused, timed out (as `faultline run`) */
+    if (st->hdr.clients > 0 && y + 3 * lh < bottom)
+        y = client_ops(d, x, y, w) + 8 * s;
 
     /* leaders */
     if (y + 2 * lh < bottom) {
@@ -175,8 +248,9 @@ void viz_draw_panel(struct viz_draw *d)
         for (int i = 0; i < m->nnodes && used + 40 < sizeof buf; i++)
             if (m->nodes[i].up && viz_role_is_leader(d->info[i].role)) {
                 if (d->info[i].has_term)
-                    used += (size_t)snprintf(buf + used, sizeof buf - used, "%sn%d (term %lld)",
-                                             used ? ", " : "", i + 1, (long long)d->info[i].term);
+                    used += (size_t)snprintf(buf + used, sizeof buf - used, "%sn%d (%s %lld)",
+                                             used ? ", " : "", i + 1, d->epoch ? d->epoch : "term",
+                                             (long long)d->info[i].term);
                 else
                     used += (size_t)snprintf(buf + used, sizeof buf - used, "%sn%d", used ? ", " : "", i + 1);
             }
@@ -201,7 +275,7 @@ void viz_draw_panel(struct viz_draw *d)
     if (y + 2 * lh < bottom) {
         y = heading(d, "INVARIANTS", x, y, w);
         if (c->violations == 0) {
-            viz_text_draw(d->tx, VIZ_FONT_BOLD, "\u2713 all hold so far", x, y, VIZ_RGB(VIZ_GREEN), VIZ_LEFT);
+            viz_text_draw(d->tx, VIZ_FONT_BOLD, "\u2713 all hold so far", x, y, VIZ_RGB(VIZ_INK), VIZ_LEFT);
             y += (float)lh;
         } else {
             float box_y = y;
@@ -245,28 +319,13 @@ void viz_draw_panel(struct viz_draw *d)
         if (room > 3)
             room = 3;
         if (room > 0)
-            y += (float)viz_text_wrap(d->tx, VIZ_FONT_SMALL, net, x, y, (int)w, room, VIZ_RGB(0x7A3E63), VIZ_LEFT);
+            y += (float)viz_text_wrap(d->tx, VIZ_FONT_SMALL, net, x, y, (int)w, room, VIZ_RGB(VIZ_INK), VIZ_LEFT);
         y += 8 * s;
     }
 
-    /* legend: message types, in the order they first appeared */
-    if (st->ntypes > 0 && y + 2 * lh < bottom) {
-        y = heading(d, "MESSAGE TYPES", x, y, w);
-        int lsh = viz_text_height(d->tx, VIZ_FONT_SMALL);
-        float colw = w / 2;
-        for (int t = 0; t < st->ntypes && t < 12; t++) {
-            float cx = x + (float)(t % 2) * colw, cy = y + (float)(t / 2) * (float)lsh;
-            if (cy + (float)lsh > bottom - (d->ui->live ? (float)lh * 2 : 0))
-                break;
-            viz_gfx_circle(d->g, cx + 6 * s, cy + (float)lsh / 2, 5.5f * s, viz_type_color(t));
-            viz_gfx_ring(d->g, cx + 6 * s, cy + (float)lsh / 2, 5.5f * s, 1.2f * s, VIZ_RGB(VIZ_INK));
-            viz_gfx_flush(d->g);
-            char fit[64];
-            viz_text_draw(d->tx, VIZ_FONT_SMALL,
-                          viz_text_fit(d->tx, VIZ_FONT_SMALL, st->types[t], (int)(colw - 20 * s), fit, sizeof fit),
-                          cx + 16 * s, cy, VIZ_RGB(VIZ_INK), VIZ_LEFT);
-        }
-    }
+    /* the colour key */
+    if (y + 2 * lh < bottom)
+        colour_key(d, x, y, w, bottom - (d->ui->live ? (float)lh * 2 : 0));
 
     /* the session: what has been clicked in */
     if (d->ui->live) {
@@ -276,6 +335,30 @@ void viz_draw_panel(struct viz_draw *d)
         viz_gfx_rect(d->g, x, sy - 4 * s, w, 1 * s, VIZ_RGB(VIZ_RULE));
         viz_gfx_flush(d->g);
         viz_text_draw(d->tx, VIZ_FONT_BODY, buf, x, sy, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
+    }
+}
+
+/* Draws `text` wrapped into maxw x h from (x, y): in font `f`, or a smaller
+ * one when it does not fit whole; cut ("…") only when even the smallest
+ * does not fit. */
+static void whole_text(struct viz_draw *d, const char *text, float x, float y, int maxw, float h,
+                       enum viz_font f, struct viz_rgba c)
+{
+    enum viz_font fonts[3] = {f, VIZ_FONT_BODY, VIZ_FONT_SMALL};
+    char lines[8][160];
+    for (int k = f == VIZ_FONT_BODY ? 1 : 0; k < 3; k++) {
+        int lh = viz_text_height(d->tx, fonts[k]), room = (int)(h / (float)lh);
+        bool more = true;
+        int n = room < 1 ? 0 : viz_text_break(d->tx, fonts[k], text, maxw, lines, room > 8 ? 8 : room, &more);
+        if (more && k < 2)
+            continue;
+        if (more) { /* the last resort: cut */
+            viz_text_wrap(d->tx, fonts[k], text, x, y, maxw, room < 1 ? 1 : room, c, VIZ_LEFT);
+            return;
+        }
+        for (int i = 0; i < n; i++)
+            viz_text_draw(d->tx, fonts[k], lines[i], x, y + (float)(i * lh), c, VIZ_LEFT);
+        return;
     }
 }
 
@@ -291,21 +374,17 @@ void viz_draw_caption(struct viz_draw *d)
     viz_gfx_flush(d->g);
     float x = r->x + 30 * s, y = r->y + 10 * s;
     int maxw = (int)(r->w - 44 * s);
-    int lines = (int)((r->h - 16 * s) / (float)viz_text_height(d->tx, VIZ_FONT_CAPTION));
-    if (lines < 1)
-        lines = 1;
     int32_t ce = d->m->caption_ev;
     if (ce >= 0) {
         struct viz_jval v;
         char text[1024] = "";
         if (viz_json_get(viz_store_line(st, ce), viz_store_len(st, ce), "text", &v))
             viz_json_str(&v, text, sizeof text);
-        viz_text_wrap(d->tx, VIZ_FONT_CAPTION, text, x, y, maxw, lines, VIZ_RGB(VIZ_INK), VIZ_LEFT);
+        whole_text(d, text, x, y, maxw, r->h - 16 * s, VIZ_FONT_CAPTION, VIZ_RGB(VIZ_INK));
     } else {
         const char *lesson = st->hdr.lesson && st->hdr.lesson[0] ? st->hdr.lesson
                              : "(no narration: this scenario has no lesson text or captions)";
-        int ls = (int)((r->h - 16 * s) / (float)viz_text_height(d->tx, VIZ_FONT_BODY));
-        viz_text_wrap(d->tx, VIZ_FONT_BODY, lesson, x, y, maxw, ls < 1 ? 1 : ls, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
+        whole_text(d, lesson, x, y, maxw, r->h - 16 * s, VIZ_FONT_BODY, VIZ_RGB(VIZ_INK_SOFT));
     }
 }
 

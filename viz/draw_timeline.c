@@ -41,23 +41,25 @@ static float track_y(const struct viz_layout *L)
     return L->timeline.y + 30 * L->s;
 }
 
-/* Marker colour by fault kind: what broke (crash) dark, what mends (recover,
- * heal) green, the network purple, time-related orange. */
-static struct viz_rgba mark_color(uint8_t kind)
+/* Marker colour by fault kind, never a role hue (those mean roles): a
+ * crash black, what mends (recover, heal) blue, the network (cuts, loss,
+ * duplication, a dropped message) vermillion like the cut links, clock and
+ * slowness grey. */
+struct viz_rgba viz_timeline_mark_color(uint8_t kind)
 {
     switch (kind) {
     case VIZ_EV_CRASH: return VIZ_RGB(VIZ_INK);
     case VIZ_EV_RECOVER:
-    case VIZ_EV_HEAL: return VIZ_RGB(VIZ_GREEN);
+    case VIZ_EV_HEAL: return VIZ_RGB(VIZ_BLUE);
     case VIZ_EV_PARTITION:
     case VIZ_EV_ISOLATE:
     case VIZ_EV_CUT:
-    case VIZ_EV_FLAP: return VIZ_RGB(VIZ_PURPLE);
-    case VIZ_EV_CLOCK:
-    case VIZ_EV_SLOW: return VIZ_RGB(VIZ_ORANGE);
+    case VIZ_EV_FLAP:
     case VIZ_EV_LOSS:
-    case VIZ_EV_DUPLICATION: return VIZ_RGB(VIZ_SKY);
+    case VIZ_EV_DUPLICATION:
     case VIZ_EV_DROP_MESSAGE: return VIZ_RGB(VIZ_BAD);
+    case VIZ_EV_CLOCK:
+    case VIZ_EV_SLOW:
     default: return VIZ_RGB(VIZ_INK_SOFT);
     }
 }
@@ -71,7 +73,7 @@ static struct viz_rgba fault_kind_color(enum fault_kind k)
         [FAULT_CLOCK] = VIZ_EV_CLOCK, [FAULT_SLOW] = VIZ_EV_SLOW, [FAULT_DROP] = VIZ_EV_LOSS,
         [FAULT_DUPLICATE] = VIZ_EV_DUPLICATION, [FAULT_DROP_MESSAGE] = VIZ_EV_DROP_MESSAGE,
     };
-    return mark_color((unsigned)k < FAULT_KIND_COUNT ? map[k] : 0);
+    return viz_timeline_mark_color((unsigned)k < FAULT_KIND_COUNT ? map[k] : 0);
 }
 
 /* One unit per scale: a step of 100ms or more labels every tick in seconds,
@@ -136,7 +138,7 @@ void viz_draw_timeline(struct viz_draw *d)
         const struct viz_event *e = &st->ev[ev];
         float x = x_of(L, dur, e->t);
         float k = (e->flags & VIZ_EVF_NEMESIS) ? 5 * s : 7 * s;
-        struct viz_rgba c = mark_color(e->kind);
+        struct viz_rgba c = viz_timeline_mark_color(e->kind);
         if (e->kind == VIZ_EV_FAULT_SKIPPED)
             c = VIZ_RGB(VIZ_RULE);
         viz_gfx_tri(d->g, x - k, my - 1.6f * k, x + k, my - 1.6f * k, x, my, c);

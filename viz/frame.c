@@ -307,6 +307,8 @@ void viz_frame_draw(struct viz_draw *d)
     viz_draw_messages(d);
     viz_gfx_flush(d->g);
     viz_draw_node_labels(d);
+    viz_msg_obstacles(d);
+    viz_draw_network_words(d);
     viz_draw_message_labels(d);
     if (d->ui->drag_partition) {
         const struct viz_ui *ui = d->ui;

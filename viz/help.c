@@ -1,5 +1,5 @@
 /* help.c - the F1 / ? overlay: every key and mouse gesture the viewer
- * understands, in large type over a dimmed frame. */
+ * understands, and what the colours mean, in large type over a dimmed frame. */
 #include <math.h>
 #include <stdio.h>
 
@@ -22,6 +22,7 @@ static const char *const keys[][2] = {
     {"F2", "frame rate (check a projector machine)"},
     {"Esc", "close the help, leave full screen, or quit"},
     {"Q", "quit (clicked faults not yet saved are saved first)"},
+    {"colours", "a node's role; a dot: its sender's role; vermillion: gone wrong"},
 };
 
 void viz_draw_help(struct viz_draw *d)

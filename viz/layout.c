@@ -75,7 +75,8 @@ int viz_layout_compute(struct viz_layout *L, int w, int h, int nnodes, bool diag
     float vmargin = nnodes <= 6 ? fmaxf(node_r + 14 * s, block_h / 2 + 10 * s)
                                 : node_r + block_h + 16 * s;
     float r_detail = fminf(half_w - node_r - block_w - 20 * s, half_h - vmargin);
-    float r_plain = fminf(half_w, half_h) - 34 * s;
+    /* without details: room for a leader's double ring and a label outside */
+    float r_plain = fminf(half_w, half_h) - 52 * s;
     L->details = nnodes <= 12 && r_detail >= 70 * s;
     L->ring_r = L->details ? r_detail : r_plain;
     if (L->ring_r < 20 * s)

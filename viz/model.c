@@ -244,6 +244,8 @@ int viz_model_apply(struct viz_model *m, const struct viz_store *s)
             m->c.ok++;
         else if (e->sub == VIZ_OUT_FAIL)
             m->c.fail++;
+        else if (e->sub == VIZ_OUT_REFUSED)
+            m->c.refused++;
         else
             m->c.info++;
         break;

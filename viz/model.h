@@ -35,7 +35,7 @@ struct viz_blockview {
 struct viz_counts {
     uint64_t sent, delivered, dropped, duplicated;
     uint64_t dropped_by[VIZ_DROP_OTHER + 1];
-    uint64_t invoked, ok, fail, info;
+    uint64_t invoked, ok, fail, refused, info; /* fail: answered no; refused: not served */
     uint64_t violations, faults;
 };
 

@@ -1,6 +1,6 @@
 /* palette.c - which colour means what: roles by meaning (leaders orange,
- * followers sky blue, candidates purple...), message types by order of
- * first use, always from the colour-blind-safe set. */
+ * followers sky blue, candidates purple...), messages by their sender's
+ * role, logs and partition groups in neutral greys; one meaning per hue. */
 #include "viz/palette.h"
 
 #include <string.h>
@@ -10,18 +10,22 @@ struct role_color {
     uint32_t rgb;
 };
 
-/* Roles by meaning, whatever the protocol calls them. */
+/* Roles by meaning, whatever the protocol calls them. These five hues mean
+ * a role and nothing else anywhere in the viewer: a message takes its
+ * sender's, logs and partitions use greys, faults vermillion. */
 static const struct role_color roles[] = {
     {"leader", VIZ_ORANGE},      {"primary", VIZ_ORANGE},     {"coordinator", VIZ_ORANGE},
     {"proposer", VIZ_PURPLE},    {"candidate", VIZ_PURPLE},   {"pre-candidate", VIZ_PURPLE},
     {"precandidate", VIZ_PURPLE}, {"follower", VIZ_SKY},      {"backup", VIZ_SKY},
     {"secondary", VIZ_SKY},      {"replica", VIZ_SKY},        {"acceptor", VIZ_SKY},
-    {"participant", VIZ_SKY},    {"learner", VIZ_GREEN},      {"observer", VIZ_GREEN},
-    {"monitor", VIZ_GREEN},      {"node", VIZ_BLUE},          {"blocked", VIZ_YELLOW},
-    {"ready", VIZ_YELLOW},       {"prepared", VIZ_YELLOW},
+    {"participant", VIZ_SKY},    {"standby", VIZ_SKY},        {"head", VIZ_SKY},
+    {"middle", VIZ_SKY},         {"tail", VIZ_SKY},           {"head-tail", VIZ_SKY},
+    {"learner", VIZ_GREEN},      {"observer", VIZ_GREEN},     {"monitor", VIZ_GREEN},
+    {"master", VIZ_GREEN},       {"blocked", VIZ_YELLOW},     {"ready", VIZ_YELLOW},
+    {"prepared", VIZ_YELLOW},
 };
 
-static const uint32_t others[] = {VIZ_BLUE, VIZ_GREEN, VIZ_YELLOW, VIZ_PURPLE};
+static const uint32_t role_hues[] = {VIZ_ORANGE, VIZ_PURPLE, VIZ_SKY, VIZ_GREEN, VIZ_YELLOW};
 
 struct viz_rgba viz_role_color(const char *role)
 {
@@ -30,11 +34,8 @@ struct viz_rgba viz_role_color(const char *role)
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (strcmp(role, roles[i].role) == 0)
             return VIZ_RGB(roles[i].rgb);
-    /* An unknown role: a stable pick by its name. */
-    uint32_t h = 2166136261u;
-    for (const char *p = role; *p; p++)
-        h = (h ^ (uint8_t)*p) * 16777619u;
-    return VIZ_RGB(others[h % (sizeof others / sizeof others[0])]);
+    /* "node" and roles of no known meaning: neutral, named by their label */
+    return VIZ_RGB(VIZ_NEUTRAL);
 }
 
 int viz_role_is_leader(const char *role)
@@ -42,15 +43,32 @@ int viz_role_is_leader(const char *role)
     return role && (strcmp(role, "leader") == 0 || strcmp(role, "primary") == 0);
 }
 
-/* Message types: vermillion is kept for drops and violations. */
-static const uint32_t types[] = {VIZ_BLUE, VIZ_ORANGE, VIZ_GREEN, VIZ_PURPLE, VIZ_SKY,
-                                 VIZ_YELLOW, 0x555555};
-
-struct viz_rgba viz_type_color(int type)
+bool viz_is_role_hue(struct viz_rgba c)
 {
-    if (type < 0)
-        type = 0;
-    return VIZ_RGB(types[(unsigned)type % (sizeof types / sizeof types[0])]);
+    for (size_t i = 0; i < sizeof role_hues / sizeof role_hues[0]; i++)
+        if (c.r == (uint8_t)(role_hues[i] >> 16) && c.g == (uint8_t)(role_hues[i] >> 8) &&
+            c.b == (uint8_t)role_hues[i])
+            return true;
+    return false;
+}
+
+struct viz_rgba viz_msg_color(const char *sender_role)
+{
+    if (!sender_role || strcmp(sender_role, "down") == 0)
+        return VIZ_RGB(VIZ_NEUTRAL); /* sent before the sender described itself */
+    return viz_role_color(sender_role);
+}
+
+struct viz_rgba viz_log_color(int shade)
+{
+    return VIZ_RGB(shade & 1 ? 0xBDBDB4 : 0xE2E2DA);
+}
+
+struct viz_rgba viz_group_tint(int group)
+{
+    if (group < 0)
+        return VIZ_RGB(0xE0E0D8); /* a bridge node's slice */
+    return VIZ_RGB(group & 1 ? 0xEAEAE2 : 0xF4F4EE);
 }
 
 struct viz_rgba viz_ink_on(struct viz_rgba bg)

@@ -1,9 +1,11 @@
-/* palette.h - the viewer's colours: the Okabe-Ito colour-blind-safe set for
- * roles and message types, greys for crashed nodes, vermillion for what went
- * wrong, on a light background that survives a washed-out projector. */
+/* palette.h - the viewer's colours, one meaning each: the Okabe-Ito
+ * colour-blind-safe set for roles (and messages, by their sender's role),
+ * neutral greys for logs, partitions and crashed nodes, vermillion for what
+ * went wrong, on a light background that survives a washed-out projector. */
 #ifndef FAULTLINE_VIZ_PALETTE_H
 #define FAULTLINE_VIZ_PALETTE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct viz_rgba {
@@ -29,13 +31,25 @@ struct viz_rgba {
 #define VIZ_RULE 0xC8C8C0      /* thin separators, idle links */
 #define VIZ_DOWN 0x9E9E9E      /* a crashed node's fill */
 #define VIZ_BAD VIZ_VERMILLION /* violations, drops, cut links */
+#define VIZ_REFUSED 0xA8A8A0  /* client operations the system refused */
+#define VIZ_NEUTRAL 0xFFFFFF   /* a node of no known role, a message from one */
 
 /* The fill colour of a node in `role` ("leader", "backup", ... or "down"). */
 struct viz_rgba viz_role_color(const char *role);
 /* True when the role counts as a leader (drawn with a double ring). */
 int viz_role_is_leader(const char *role);
-/* The colour of message type number `type` (types in order of first use). */
-struct viz_rgba viz_type_color(int type);
+/* True when c is one of the five role hues (orange, purple, sky, green,
+ * yellow): only roles, and messages by their sender's role, may use them. */
+bool viz_is_role_hue(struct viz_rgba c);
+/* A message's colour: its sender's role when it sent (NULL: not known yet,
+ * neutral). The message's type is written by its label, never coloured. */
+struct viz_rgba viz_msg_color(const char *sender_role);
+/* A log cell's fill: two neutral greys, `shade` flipping where the term
+ * changes (the term is written in the cell). */
+struct viz_rgba viz_log_color(int shade);
+/* A partition group's tint (neutral greys alternating by group; -1: a
+ * bridge node); groups are told apart by letters, not hues. */
+struct viz_rgba viz_group_tint(int group);
 /* Black or white, whichever reads better on `bg`. */
 struct viz_rgba viz_ink_on(struct viz_rgba bg);
 /* `c` with alpha `a`. */

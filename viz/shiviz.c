@@ -134,7 +134,8 @@ static int write_log(const struct viz_store *s, const struct viz_shiviz_opts *o,
             snprintf(v.role[h], sizeof v.role[h], "%s", in.role);
             if (in.has_term) {
                 v.term[h] = in.term;
-                snprintf(text, sizeof text, "becomes %s (term %lld)", in.role, (long long)in.term);
+                snprintf(text, sizeof text, "becomes %s (%s %lld)", in.role,
+                         s->hdr.epoch[0] ? s->hdr.epoch : "term", (long long)in.term);
             } else
                 snprintf(text, sizeof text, "becomes %s", in.role);
             v.clock[(size_t)h * n + h]++;

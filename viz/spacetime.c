@@ -59,6 +59,53 @@ static void lane(struct viz_draw *d, const struct geom *g, int n, float width)
     }
 }
 
+/* The header, fitted beside the zoom hint: the longest wording that fits. */
+static void header(struct viz_draw *d, sim_time span, bool capped)
+{
+    const struct viz_rect *D = &d->L->diagram;
+    float s = d->s;
+    char a[32], b[4][128];
+    scenario_format_duration(span, a, sizeof a);
+    const char *more = capped ? "  \u00b7  newest " : "";
+    char cap[16] = "";
+    if (capped)
+        snprintf(cap, sizeof cap, "%d", MAX_LINES);
+    snprintf(b[0], sizeof b[0], "SPACE-TIME DIAGRAM  \u00b7  last %s%s%s%s", a, more, cap, capped ? " messages" : "");
+    snprintf(b[1], sizeof b[1], "SPACE-TIME  \u00b7  last %s%s%s", a, more, cap);
+    snprintf(b[2], sizeof b[2], "last %s%s%s", a, more, cap);
+    snprintf(b[3], sizeof b[3], "last %s", a);
+    const char *zoom = "[ ] zoom";
+    float zx = D->x + D->w - 12 * s;
+    bool zoomed = viz_label(d, VIZ_FONT_SMALL, zoom, zx, D->y + 6 * s, VIZ_RGB(VIZ_INK_SOFT), VIZ_RIGHT, D);
+    float room = (zoomed ? zx - (float)viz_text_width(d->tx, VIZ_FONT_SMALL, zoom) - 16 * s : zx) - (D->x + 12 * s);
+    for (int k = 0; k < 4; k++)
+        if ((float)viz_text_width(d->tx, VIZ_FONT_SMALL, b[k]) <= room) {
+            viz_label(d, VIZ_FONT_SMALL, b[k], D->x + 12 * s, D->y + 6 * s, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT, D);
+            return;
+        }
+}
+
+/* The words: header, lane names, the window's ends. */
+static void words(struct viz_draw *d, const struct geom *g, float bottom, bool capped)
+{
+    const struct viz_rect *D = &d->L->diagram;
+    float s = d->s;
+    int n = d->m->nnodes, lh = viz_text_height(d->tx, VIZ_FONT_SMALL);
+    header(d, g->t1 - g->t0, capped);
+    if (g->lane_h >= (float)lh * 0.9f || n <= 16)
+        for (int i = 0; i < n; i++) {
+            char name[16];
+            snprintf(name, sizeof name, "n%d", i + 1);
+            if (g->lane_h >= (float)lh * 0.9f || i % ((int)((float)lh / g->lane_h) + 1) == 0)
+                viz_label(d, VIZ_FONT_SMALL, name, D->x + 36 * s, ly(g, i), VIZ_RGB(VIZ_INK),
+                          VIZ_RIGHT | VIZ_MIDDLE, D);
+        }
+    char a[32];
+    scenario_format_time(g->t0 > 0 ? g->t0 : 0, a, sizeof a);
+    viz_label(d, VIZ_FONT_SMALL, a, g->x0, bottom + 4 * s, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT, D);
+    viz_label(d, VIZ_FONT_SMALL, "now", g->x1, bottom + 4 * s, VIZ_RGB(VIZ_INK_SOFT), VIZ_RIGHT, D);
+}
+
 void viz_draw_spacetime(struct viz_draw *d)
 {
     const struct viz_layout *L = d->L;
@@ -114,7 +161,7 @@ void viz_draw_spacetime(struct viz_draw *d)
                 viz_gfx_cross(d->g, tx(&g, e->t), ly(&g, i), 5 * s, 2 * s, VIZ_RGB(VIZ_INK));
                 up = true; /* before the crash it was up */
             } else {
-                viz_gfx_circle(d->g, tx(&g, e->t), ly(&g, i), 4 * s, VIZ_RGB(VIZ_GREEN));
+                viz_gfx_circle(d->g, tx(&g, e->t), ly(&g, i), 4 * s, VIZ_RGB(VIZ_BLUE));
                 up = false;
             }
             until = e->t;
@@ -162,7 +209,7 @@ void viz_draw_spacetime(struct viz_draw *d)
             float k = (float)(g.t0 - msg->sent) / (float)(end - msg->sent);
             ys = ya + (ye - ya) * k;
         }
-        struct viz_rgba c = viz_type_color(msg->type);
+        struct viz_rgba c = viz_draw_msg_color(st, msg);
         if (!dots) { /* dense: plain one-pixel lines */
             viz_gfx_hairline(d->g, xs, ys, xe, ye, lost != SIM_TIME_NEVER ? VIZ_RGB(VIZ_BAD) : c);
             continue;
@@ -194,24 +241,6 @@ void viz_draw_spacetime(struct viz_draw *d)
     }
     viz_gfx_line(d->g, g.x1, g.top - 4 * s, g.x1, bottom, 2 * s, VIZ_RGBA(VIZ_INK, 160));
     viz_gfx_flush(d->g);
-    /* words */
-    char a[32], b[96];
-    scenario_format_duration(g.t1 - g.t0, a, sizeof a);
-    snprintf(b, sizeof b, "SPACE-TIME DIAGRAM  ·  last %s%s", a,
-             capped ? "  ·  newest 1500 messages" : "");
-    viz_text_draw(d->tx, VIZ_FONT_SMALL, b, D->x + 12 * s, D->y + 6 * s, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
-    viz_text_draw(d->tx, VIZ_FONT_SMALL, "[ ] zoom", D->x + D->w - 12 * s, D->y + 6 * s,
-                  VIZ_RGB(VIZ_INK_SOFT), VIZ_RIGHT);
-    if (g.lane_h >= (float)lh * 0.9f || n <= 16)
-        for (int i = 0; i < n; i++) {
-            char name[16];
-            snprintf(name, sizeof name, "n%d", i + 1);
-            if (g.lane_h >= (float)lh * 0.9f || i % ((int)((float)lh / g.lane_h) + 1) == 0)
-                viz_text_draw(d->tx, VIZ_FONT_SMALL, name, D->x + 36 * s, ly(&g, i), VIZ_RGB(VIZ_INK),
-                              VIZ_RIGHT | VIZ_MIDDLE);
-        }
-    scenario_format_time(g.t0 > 0 ? g.t0 : 0, a, sizeof a);
-    viz_text_draw(d->tx, VIZ_FONT_SMALL, a, g.x0, bottom + 4 * s, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
-    viz_text_draw(d->tx, VIZ_FONT_SMALL, "now", g.x1, bottom + 4 * s, VIZ_RGB(VIZ_INK_SOFT), VIZ_RIGHT);
+    words(d, &g, bottom, capped);
     SDL_RenderSetClipRect(d->g->r, NULL);
 }

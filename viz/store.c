@@ -176,6 +176,8 @@ static int read_header(struct viz_store *s, const char *line, size_t len, char *
             viz_json_str(&v, h->title, sizeof h->title);
         else if (viz_json_is(&k, "protocol"))
             viz_json_str(&v, h->protocol, sizeof h->protocol);
+        else if (viz_json_is(&k, "epoch"))
+            viz_json_str(&v, h->epoch, sizeof h->epoch);
         else if (viz_json_is(&k, "model"))
             viz_json_str(&v, h->model, sizeof h->model);
         else if (viz_json_is(&k, "lesson") && v.type == VIZ_J_STR) {
@@ -208,6 +210,8 @@ static int read_header(struct viz_store *s, const char *line, size_t len, char *
         return fail(s, err, errcap, "the header needs \"nodes\": a count from 1 to 1000000");
     if (h->duration <= 0)
         return fail(s, err, errcap, "the header needs \"duration\" in microseconds, above 0");
+    if (!h->epoch[0])
+        snprintf(h->epoch, sizeof h->epoch, "term"); /* traces before "epoch" */
     if (!h->lesson && !(h->lesson = strdup("")))
         return SIM_ENOMEM;
     free(s->last_state);
@@ -253,6 +257,16 @@ static enum viz_drop_reason reason_of(const struct viz_jval *v)
     if (viz_json_is(v, "by hand"))
         return VIZ_DROP_BY_HAND;
     return VIZ_DROP_OTHER;
+}
+
+/* A fail the system refused rather than answered (sim_result.refused): the
+ * line says "refused": true, or (as the engine words it) "error": "refused". */
+static bool is_refusal(const char *line, size_t len)
+{
+    struct viz_jval v;
+    if (viz_json_get(line, len, "refused", &v))
+        return v.type == VIZ_J_BOOL && v.n == 4 && v.p[0] == 't';
+    return viz_json_get(line, len, "error", &v) && viz_json_is(&v, "refused");
 }
 
 static int index_event(struct viz_store *s, uint64_t off, size_t len, char *err, size_t errcap)
@@ -383,6 +397,8 @@ static int index_event(struct viz_store *s, uint64_t off, size_t len, char *err,
             msg->from = e->node;
             msg->to = to;
             msg->type = intern_type(s, &f.type, idx);
+            int32_t sender_state = e->node >= 0 ? s->last_state[e->node] : -1;
+            msg->role = sender_state >= 0 ? s->ev[sender_state].sub : VIZ_ROLE_NONE;
             if (viz_json_is(&f.copy, "duplicate"))
                 msg->flags |= VIZ_MSG_DUP;
             m = s->nmsg++;
@@ -475,6 +491,8 @@ static int index_event(struct viz_store *s, uint64_t off, size_t len, char *err,
         if (e->kind == VIZ_EV_COMPLETE) {
             e->sub = viz_json_is(&f.type, "ok") ? VIZ_OUT_OK
                      : viz_json_is(&f.type, "fail") ? VIZ_OUT_FAIL : VIZ_OUT_INFO;
+            if (e->sub == VIZ_OUT_FAIL && is_refusal(line, len))
+                e->sub = VIZ_OUT_REFUSED;
             if (!mark(&s->completes, idx))
                 return SIM_ENOMEM;
         }

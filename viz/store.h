@@ -27,7 +27,7 @@ enum viz_drop_reason { VIZ_DROP_NONE, VIZ_DROP_PARTITION, VIZ_DROP_LOSS, VIZ_DRO
                        VIZ_DROP_BY_HAND, VIZ_DROP_OTHER };
 
 /* A client operation's outcome (complete events' sub). */
-enum viz_outcome { VIZ_OUT_OK, VIZ_OUT_FAIL, VIZ_OUT_INFO };
+enum viz_outcome { VIZ_OUT_OK, VIZ_OUT_FAIL, VIZ_OUT_INFO, VIZ_OUT_REFUSED };
 
 #define VIZ_EVF_NEMESIS 1u  /* the fault came from the random nemesis */
 #define VIZ_EVF_UP 2u       /* flap: the link came back up */
@@ -70,7 +70,11 @@ struct viz_msg {
     uint8_t flags;      /* VIZ_MSG_* */
     uint8_t end_kind;   /* enum viz_msg_end */
     uint8_t reason;     /* enum viz_drop_reason when dropped */
+    uint8_t role;       /* the sender's role when it sent (index into the store's
+                           role names), VIZ_ROLE_NONE before its first state line */
 };
+
+#define VIZ_ROLE_NONE 255
 
 /* What the header line says. */
 struct viz_header {
@@ -78,6 +82,7 @@ struct viz_header {
     char title[256];
     char protocol[64];
     char model[16];
+    char epoch[16];     /* what the protocol calls its term: "term" (the default), "ballot", "view", "epoch" */
     char *lesson;       /* owned */
     uint64_t seed;
     int nodes, clients, keys;

@@ -411,6 +411,45 @@ int viz_text_wrap_lines(struct viz_text *t, enum viz_font f, const char *s, int 
     return wrap(t, f, s, 0, 0, maxw, max_lines, (struct viz_rgba){0, 0, 0, 0}, VIZ_LEFT, false);
 }
 
+int viz_text_break(struct viz_text *t, enum viz_font f, const char *s, int maxw,
+                   char lines[][160], int max_lines, bool *more)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p && n < max_lines) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *nl = strchr(p, '\n');
+        size_t take = nl ? (size_t)(nl - p) : strlen(p);
+        if (take > 159)
+            take = 159;
+        memcpy(lines[n], p, take);
+        lines[n][take] = '\0';
+        if (viz_text_width(t, f, lines[n]) > maxw) {
+            size_t fit = fit_len(t, f, p, take, maxw, "");
+            size_t cut = fit;
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            take = cut ? cut : fit ? fit : 1;
+            while (take < strlen(p) && ((unsigned char)p[take] & 0xC0) == 0x80)
+                take++; /* never split a UTF-8 sequence */
+            memcpy(lines[n], p, take);
+            lines[n][take] = '\0';
+        }
+        n++;
+        p += take;
+        if (*p == '\n')
+            p++;
+    }
+    while (*p == ' ' || *p == '\n')
+        p++;
+    if (more)
+        *more = *p != '\0';
+    return n;
+}
+
 void viz_text_frame_end(struct viz_text *t)
 {
     t->frame++;

@@ -6,6 +6,7 @@
 #define FAULTLINE_VIZ_TEXT_H
 
 #include <SDL.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "viz/palette.h"
@@ -60,6 +61,12 @@ int viz_text_wrap(struct viz_text *t, enum viz_font f, const char *s, float x, f
 /* How many lines viz_text_wrap would draw. */
 int viz_text_wrap_lines(struct viz_text *t, enum viz_font f, const char *s, int maxw,
                         int max_lines);
+/* Breaks `s` into lines of at most maxw pixels (at spaces, or inside a word
+ * longer than a line), never cutting or adding "…": at most max_lines
+ * lines of at most 159 bytes each go into lines[]. Returns the number of
+ * lines; *more (may be NULL) is set when text was left over. */
+int viz_text_break(struct viz_text *t, enum viz_font f, const char *s, int maxw,
+                   char lines[][160], int max_lines, bool *more);
 /* Ends a frame: textures unused for a while are released. */
 void viz_text_frame_end(struct viz_text *t);
 
