@@ -212,6 +212,9 @@ void twopc_coord_message(struct sim_node *n, struct twopc_state *st, int from, i
         if (c->yes != c->rec.participants)
             return;
         sim_cancel_timer(n, c->timer);
+        /* the moment lessons crash the coordinator at ("on": {"note": ...}) */
+        sim_note(n, "t%lld: every vote is yes, %s", (long long)c->rec.txid,
+                 st->cfg->phases == 3 ? "pre-committing" : "committing");
         if (st->cfg->decision_delay > 0)
             c->timer = sim_set_timer(n, st->cfg->decision_delay, TWOPC_TIMER_DECIDE,
                                      (uint64_t)c->rec.txid);
