@@ -36,6 +36,36 @@ static const char *grouped(uint64_t v, char *buf, size_t cap)
     return buf;
 }
 
+/* Width of the text column of "What happened": the lines wrap at 80
+ * columns, never cutting a word (a word longer than a line stands alone). */
+#define TIMELINE_INDENT 14
+#define TIMELINE_WIDTH (80 - TIMELINE_INDENT)
+
+/* Prints `text` in lines of at most `width` characters, breaking at spaces;
+ * every line after the first is indented by `indent`. */
+static void print_wrapped(FILE *out, const char *text, int width, int indent)
+{
+    const char *p = text;
+    bool first = true;
+    while (*p) {
+        size_t len = strlen(p);
+        size_t take = len;
+        if (len > (size_t)width) {
+            take = (size_t)width;
+            while (take > 0 && p[take] != ' ')
+                take--;
+            if (take == 0) /* one long word: up to its end */
+                for (take = (size_t)width; p[take] && p[take] != ' '; take++)
+                    ;
+        }
+        fprintf(out, "%*s%.*s\n", first ? 0 : indent, "", (int)take, p);
+        first = false;
+        p += take;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 static void print_timeline_entry(FILE *out, const struct sim_timeline_entry *e, struct style st)
 {
     char t[32];
@@ -44,7 +74,10 @@ static void print_timeline_entry(FILE *out, const struct sim_timeline_entry *e, 
                         : e->kind == TL_CAPTION  ? st.dim
                         : e->kind == TL_FAULT    ? st.yellow
                                                  : "";
-    fprintf(out, "  %10s  %s%s%s\n", t, color, e->text, *color ? st.reset : "");
+    fprintf(out, "  %10s  %s", t, color);
+    print_wrapped(out, e->text, TIMELINE_WIDTH, TIMELINE_INDENT);
+    if (*color)
+        fputs(st.reset, out);
 }
 
 void report_text(FILE *out, const struct scenario *sc, const struct run_result *r, bool color)
@@ -55,8 +88,10 @@ void report_text(FILE *out, const struct scenario *sc, const struct run_result *
     char a[32], b[32], c[32], d[32], f[32];
 
     fprintf(out, "%s%s%s — %s\n", st.bold, sc->name, st.reset, sc->title);
-    if (sc->lesson && *sc->lesson)
-        fprintf(out, "  %s\n", sc->lesson);
+    if (sc->lesson && *sc->lesson) {
+        fputs("  ", out);
+        print_wrapped(out, sc->lesson, 78, 2);
+    }
     scenario_format_time(sim_end_time(s), a, sizeof a);
     fprintf(out, "\n%s on %d node%s · seed %llu · %s simulated in %.2fs\n", sc->protocol,
             sc->nodes, sc->nodes == 1 ? "" : "s", (unsigned long long)sim_seed(s), a,

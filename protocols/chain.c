@@ -674,6 +674,9 @@ static void chain_message(struct sim_node *n, void *state, int from, int type, c
 
 /* ---- description ---------------------------------------------------------------------------- */
 
+/* Every role chain_role returns (for scenario triggers). */
+static const char *const chain_roles[] = {"master", "standby", "joining", "recovering", "head-tail", "head", "tail", "middle", NULL};
+
 static const char *chain_role(const void *state)
 {
     const struct chain_state *st = state;
@@ -765,6 +768,7 @@ const struct sim_protocol chain_protocol = {
     .ghost_free = chain_ghost_free,
     .describe = chain_describe,
     .role = chain_role,
+    .roles = chain_roles,
     .message_name = chain_message_name,
     .timer_name = chain_timer_name,
     .message_describe = chain_message_describe,

@@ -143,6 +143,9 @@ static void mp_client_request(struct sim_node *n, void *state, const struct sim_
 
 /* ---- what the viewer shows --------------------------------------------------------------- */
 
+/* Every role mp_role returns (for scenario triggers). */
+static const char *const mp_roles[] = {"leader", "candidate", "follower", NULL};
+
 static const char *mp_role(const void *state)
 {
     const struct multi_paxos_state *st = state;
@@ -244,6 +247,7 @@ const struct sim_protocol multi_paxos_protocol = {
     .ghost_free = multi_paxos_ghost_free,
     .describe = mp_describe,
     .role = mp_role,
+    .roles = mp_roles,
     .message_name = mp_message_name,
     .timer_name = mp_timer_name,
     .message_describe = mp_message_describe,

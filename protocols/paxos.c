@@ -113,6 +113,9 @@ static void paxos_client_request(struct sim_node *n, void *state, const struct s
 
 /* ---- what the viewer shows ---------------------------------------------------------- */
 
+/* Every role paxos_role returns (for scenario triggers). */
+static const char *const paxos_roles[] = {"proposer", "acceptor", NULL};
+
 static const char *paxos_role(const void *state)
 {
     const struct paxos_state *st = state;
@@ -213,6 +216,7 @@ const struct sim_protocol paxos_protocol = {
     .ghost_free = paxos_ghost_free,
     .describe = paxos_describe,
     .role = paxos_role,
+    .roles = paxos_roles,
     .message_name = paxos_message_name,
     .timer_name = paxos_timer_name,
     .message_describe = paxos_message_describe,

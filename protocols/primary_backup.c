@@ -551,6 +551,9 @@ static void pb_ghost_free(void *ghost)
 
 /* ---- description ----------------------------------------------------------------------------- */
 
+/* Every role pb_role returns (for scenario triggers). */
+static const char *const pb_roles[] = {"primary", "waiting", "monitor", "backup", NULL};
+
 static const char *pb_role(const void *state)
 {
     const struct pb_state *st = state;
@@ -660,6 +663,7 @@ const struct sim_protocol primary_backup_protocol = {
     .ghost_free = pb_ghost_free,
     .describe = pb_describe,
     .role = pb_role,
+    .roles = pb_roles,
     .message_name = pb_message_name,
     .timer_name = pb_timer_name,
     .message_describe = pb_message_describe,

@@ -531,6 +531,9 @@ static void quorum_message(struct sim_node *n, void *state, int from, int type, 
     }
 }
 
+/* Every role quorum_role returns (for scenario triggers). */
+static const char *const quorum_roles[] = {"replica", NULL};
+
 static const char *quorum_role(const void *state)
 {
     (void)state;
@@ -596,6 +599,7 @@ const struct sim_protocol quorum_protocol = {
     .client_request = quorum_client_request,
     .describe = quorum_describe,
     .role = quorum_role,
+    .roles = quorum_roles,
     .message_name = quorum_message_name,
     .timer_name = quorum_timer_name,
     .message_describe = quorum_message_describe,

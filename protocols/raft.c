@@ -134,6 +134,9 @@ static void raft_timer(struct sim_node *n, void *state, int kind, uint64_t arg)
 
 static const char *const role_names[] = {"follower", "candidate", "leader"};
 
+/* Every role raft_role returns (for scenario triggers). */
+static const char *const raft_roles[] = {"follower", "candidate", "leader", NULL};
+
 static const char *raft_role(const void *state)
 {
     const struct raft_state *st = state;
@@ -225,6 +228,7 @@ const struct sim_protocol raft_protocol = {
     .ghost_free = raft_ghost_free,
     .describe = raft_describe,
     .role = raft_role,
+    .roles = raft_roles,
     .message_name = raft_message_name,
     .timer_name = raft_timer_name,
     .message_describe = raft_message_describe,

@@ -20,6 +20,9 @@ static int threepc_configure(struct sim_params *p, void *config)
     return twopc_configure_common(p, config, 3);
 }
 
+/* Every role twopc_role returns (for scenario triggers). */
+static const char *const threepc_roles[] = {"coordinator", "blocked", "participant", NULL};
+
 const struct sim_protocol threepc_protocol = {
     .version = SIM_PROTOCOL_VERSION,
     .name = "3pc",
@@ -37,6 +40,7 @@ const struct sim_protocol threepc_protocol = {
     .ghost_free = twopc_ghost_free,
     .describe = twopc_describe,
     .role = twopc_role,
+    .roles = threepc_roles,
     .message_name = twopc_message_name,
     .timer_name = twopc_timer_name,
     .message_describe = twopc_message_describe,

@@ -183,6 +183,9 @@ void twopc_client_request(struct sim_node *n, void *state, const struct sim_op *
 
 /* ---- description ------------------------------------------------------------------------- */
 
+/* Every role twopc_role returns (for scenario triggers). */
+static const char *const twopc_roles[] = {"coordinator", "blocked", "participant", NULL};
+
 const char *twopc_role(const void *state)
 {
     const struct twopc_state *st = state;
@@ -280,6 +283,7 @@ const struct sim_protocol twopc_protocol = {
     .ghost_free = twopc_ghost_free,
     .describe = twopc_describe,
     .role = twopc_role,
+    .roles = twopc_roles,
     .message_name = twopc_message_name,
     .timer_name = twopc_timer_name,
     .message_describe = twopc_message_describe,

@@ -8,6 +8,7 @@
 
 #include "sim/internal.h"
 #include "sim/params.h"
+#include "sim/trigger.h"
 
 #define TIMELINE_MAX 20000
 
@@ -47,13 +48,29 @@ void sim_timeline_add(struct sim *s, enum sim_timeline_kind kind, const char *fm
         s->timeline = t;
         s->captimeline = cap;
     }
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    /* the first entry of a triggered fault or caption says what set it off */
+    size_t cause = s->tl_cause[0] ? strlen(s->tl_cause) + sizeof " (on )" : 1;
+    char *text = len < 0 ? NULL : malloc((size_t)len + cause);
+    if (!text) {
+        va_end(again);
+        sim_fatal(s, SIM_ENOMEM);
+        return;
+    }
+    vsnprintf(text, (size_t)len + 1, fmt, again);
+    va_end(again);
+    if (s->tl_cause[0]) {
+        snprintf(text + len, cause, " (on %s)", s->tl_cause);
+        s->tl_cause[0] = '\0';
+    }
     struct sim_timeline_entry *e = &s->timeline[s->ntimeline++];
     e->time = s->now;
     e->kind = kind;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
-    va_end(ap);
+    e->text = text;
 }
 
 /* Records a violation report. Reports repeating the last detail of the same
@@ -100,6 +117,8 @@ static void record_violation(struct sim *s, const char *invariant, int node, con
         jbuf_kstr(b, "text", text);
         trace_commit(s);
     }
+    if (s->trig_want[TRIG_VIOLATION])
+        trigger_violation(s, invariant, node);
 }
 
 void sim_node_violation(struct sim_node *n, const char *invariant, const char *fmt, ...)
@@ -214,6 +233,8 @@ void sim_update_role(struct sim *s, int id)
     nd->role = role;
     nd->role_since = s->now;
     nd->leader = is;
+    if (s->trig_want[TRIG_ROLE])
+        trigger_role(s, id, role ? role : "down");
     if (was == is)
         return;
     const char *name = s->names[id];
@@ -335,6 +356,8 @@ int sim_create(const struct scenario *sc, const struct sim_protocol *proto,
     rc = params_configure(sc, proto, s->config, err, errcap);
     if (rc)
         goto fail;
+    if ((rc = trigger_init(s, err, errcap)))
+        goto fail_rc;
 
     s->nodes = calloc((size_t)s->n, sizeof *s->nodes);
     s->names = malloc((size_t)s->n * sizeof *s->names);
@@ -365,7 +388,8 @@ int sim_create(const struct scenario *sc, const struct sim_protocol *proto,
     if ((rc = fault_schedule(s)))
         goto fail_rc;
     for (int i = 0; i < sc->caption_count; i++)
-        if (sc->captions[i].at <= s->end && !queue_push(&s->q, sc->captions[i].at, EV_CAPTION, -1, (uint64_t)i))
+        if (sc->captions[i].on.kind == TRIG_NONE && sc->captions[i].at <= s->end &&
+            !queue_push(&s->q, sc->captions[i].at, EV_CAPTION, -1, (uint64_t)i))
             goto oom;
     for (int c = 0; c < s->wl.nclients; c++)
         if (!queue_push(&s->q, sc->workload.start, EV_CLIENT_INVOKE, c, 0))
@@ -418,6 +442,8 @@ void sim_destroy(struct sim *s)
     workload_free(s);
     free(s->applied);
     free(s->violations);
+    for (int i = 0; i < s->ntimeline; i++)
+        free(s->timeline[i].text);
     free(s->timeline);
     free(s->metrics);
     for (int i = 0; i < s->nrecorded; i++)
@@ -426,11 +452,22 @@ void sim_destroy(struct sim *s)
     for (int i = 0; i < s->nnemesis_log; i++)
         fault_copy_free(&s->nemesis_log[i]);
     free(s->nemesis_log);
+    trigger_free(s);
     jbuf_free(&s->tline);
     free(s);
 }
 
 /* ---- the loop ----------------------------------------------------------------------- */
+
+void sim_caption(struct sim *s, const char *text)
+{
+    sim_timeline_add(s, TL_CAPTION, "\"%s\"", text);
+    struct jbuf *b = trace_begin(s, "caption");
+    if (b) {
+        jbuf_kstr(b, "text", text);
+        trace_commit(s);
+    }
+}
 
 void sim_after_node_event(struct sim *s, int id)
 {
@@ -457,6 +494,7 @@ static void finish(struct sim *s)
     if (s->finished)
         return;
     workload_finish(s);
+    trigger_finish(s);
     struct jbuf *b = trace_begin(s, "end");
     if (b) {
         jbuf_key(b, "events");
@@ -528,6 +566,8 @@ static void deliver(struct sim *s, int32_t slot)
     size_t len = m->len;
     unsigned char local[MSG_INLINE];
     const void *body = m->len > MSG_INLINE ? m->heap : memcpy(local, m->inl, len);
+    if (s->trig_want[TRIG_DELIVER])
+        trigger_message(s, TRIG_DELIVER, from, to, type);
     struct sim_node h = {s, to};
     s->current_node = to;
     s->proto->message(&h, dst->state, from, type, body, len);
@@ -601,7 +641,12 @@ int sim_step(struct sim *s)
         workload_resend(s, ev.node, ev.arg);
         break;
     case EV_FAULT:
+        s->fault_source = s->sc->faults[ev.arg].index;
         fault_fire(s, &s->sc->faults[ev.arg], false);
+        s->fault_source = -1;
+        break;
+    case EV_TRIGGER:
+        trigger_fire(s, ev.arg);
         break;
     case EV_INJECT:
         fault_fire(s, &s->recorded[ev.arg], false);
@@ -615,16 +660,9 @@ int sim_step(struct sim *s)
     case EV_FLAP:
         fault_flap(s, (int)ev.arg);
         break;
-    case EV_CAPTION: {
-        const struct caption *c = &s->sc->captions[ev.arg];
-        sim_timeline_add(s, TL_CAPTION, "\"%s\"", c->text);
-        struct jbuf *b = trace_begin(s, "caption");
-        if (b) {
-            jbuf_kstr(b, "text", c->text);
-            trace_commit(s);
-        }
+    case EV_CAPTION:
+        sim_caption(s, s->sc->captions[ev.arg].text);
         break;
-    }
     case EV_END:
         finish(s);
         return s->error ? s->error : 0;

@@ -65,7 +65,7 @@ enum sim_timeline_kind { TL_FAULT, TL_VIOLATION, TL_ROLE, TL_CAPTION, TL_SKIPPED
 struct sim_timeline_entry {
     sim_time time;
     enum sim_timeline_kind kind;
-    char text[160];
+    char *text; /* whole, however long (a caption is never cut); owned by the sim */
 };
 
 struct sim_metric {

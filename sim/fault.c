@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim/internal.h"
+#include "sim/trigger.h"
 
 /* ---- bookkeeping ------------------------------------------------------------------------ */
 
@@ -614,8 +615,15 @@ static void do_drop_message(struct sim *s, const struct fault *f)
     skipped(s, f, "no such message in flight");
 }
 
+void fault_skip(struct sim *s, const struct fault *f, const char *why)
+{
+    skipped(s, f, why);
+}
+
 void fault_fire(struct sim *s, const struct fault *f, bool nemesis)
 {
+    uint64_t skipped_before = s->stats.faults_skipped;
+    int applied_before = s->napplied;
     switch (f->kind) {
     case FAULT_CRASH: do_crash(s, f, nemesis); break;
     case FAULT_RECOVER: do_recover(s, f); break;
@@ -630,6 +638,16 @@ void fault_fire(struct sim *s, const struct fault *f, bool nemesis)
     case FAULT_DUPLICATE: do_probability(s, f, nemesis); break;
     case FAULT_DROP_MESSAGE: do_drop_message(s, f); break;
     default: break;
+    }
+    if (s->trig_want[TRIG_FAULT] && s->stats.faults_skipped == skipped_before) {
+        /* It applied: the node it hit, for "$node" in what waits for it. */
+        int node = -1;
+        if (f->kind == FAULT_RECOVER)
+            node = f->target.node;
+        else if (s->napplied > applied_before && (f->kind == FAULT_CRASH || f->kind == FAULT_ISOLATE ||
+                                                  f->kind == FAULT_CLOCK || f->kind == FAULT_SLOW))
+            node = s->applied[applied_before].node;
+        trigger_fault(s, f->kind, s->fault_source, node);
     }
 }
 
@@ -933,7 +951,7 @@ int fault_schedule(struct sim *s)
 {
     const struct scenario *sc = s->sc;
     for (int i = 0; i < sc->fault_count; i++)
-        if (sc->faults[i].at <= s->end &&
+        if (sc->faults[i].on.kind == TRIG_NONE && sc->faults[i].at <= s->end &&
             !queue_push(&s->q, sc->faults[i].at, EV_FAULT, -1, (uint64_t)i))
             return SIM_ENOMEM;
     if (sc->nemesis.enabled && sc->nemesis.start < sc->nemesis.until) {
@@ -976,6 +994,8 @@ int sim_inject(struct sim *s, const struct fault *f, char *err, size_t errcap)
     struct fault *c = &s->recorded[s->nrecorded++];
     int rc = fault_copy(c, f);
     c->at = at;
+    memset(&c->on, 0, sizeof c->on); /* recorded as a timed fault: it fires now */
+    c->index = -1;
     if (rc)
         return rc;
     if (!queue_push(&s->q, at, EV_INJECT, -1, (uint64_t)(s->nrecorded - 1)))

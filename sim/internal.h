@@ -1,7 +1,8 @@
 /* internal.h - the engine's own view of one simulation (struct sim) and the
  * functions its modules share: engine.c (loop, checks), node.c (services a
  * protocol calls), net.c (links, partitions), fault.c (schedule, nemesis),
- * workload.c (clients, history), trace.c (trace lines). Not for protocols
+ * workload.c (clients, history), trace.c (trace lines), trigger.c (faults and
+ * captions set off by events). Not for protocols
  * (they see sim.h) nor for the CLI (it sees engine.h). */
 #ifndef FAULTLINE_SIM_INTERNAL_H
 #define FAULTLINE_SIM_INTERNAL_H
@@ -34,6 +35,7 @@ enum ev_kind {
     EV_INJECT,           /* arg: index into sim->recorded (interactive)    */
     EV_BOOT,             /* node: boots for the first time                 */
     EV_END,              /* the run's duration is over                     */
+    EV_TRIGGER,          /* arg: index into sim->firings (sim/trigger.c)    */
 };
 /* Set on node events that already waited for a slow node's handler. */
 #define EV_ADMITTED 0x100u
@@ -245,6 +247,16 @@ struct sim {
     int nrecorded, caprecorded;
     struct fault *nemesis_log; /* faults the nemesis applied, in order (sim_nemesis_get) */
     int nnemesis_log, capnemesis_log;
+
+    /* event triggers (sim/trigger.c); all empty for a version-1 scenario */
+    struct trig *trigs;        /* every fault and caption with "on" */
+    int ntrigs;
+    struct firing *firings;    /* matches waiting in the queue (EV_TRIGGER) */
+    int nfirings, capfirings;
+    bool trig_want[TRIG_KIND_COUNT]; /* some trigger waits for events of this kind */
+    int fault_source;          /* file index of the scenario fault firing now, or -1 */
+    char cause[128];           /* what set off the fault or caption firing now: the */
+    char tl_cause[128];        /* next trace line and timeline entry say so ("on") */
 };
 
 /* The handle a protocol hook receives. */
@@ -325,6 +337,14 @@ void workload_reply_arrived(struct sim *s, struct msg *m);
 void workload_timeout(struct sim *s, int client, uint64_t token);
 void workload_resend(struct sim *s, int client, uint64_t token);
 void workload_finish(struct sim *s);
+
+/* engine.c: shows a caption now (timeline and trace). */
+void sim_caption(struct sim *s, const char *text);
+
+/* fault.c: a fault that cannot apply now, with the reason (trace and timeline). */
+void fault_skip(struct sim *s, const struct fault *f, const char *why);
+
+/* trigger.c: see sim/trigger.h */
 
 /* trace.c */
 /* Begins a trace line {"t":now,"ev":ev ...; returns the line buffer, or NULL

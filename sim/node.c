@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/internal.h"
+#include "sim/trigger.h"
 
 /* ---- identity ---------------------------------------------------------------------- */
 
@@ -198,6 +199,8 @@ int sim_send(struct sim_node *n, int to, int type, const void *body, size_t len)
     if (to < 0 || to >= s->n || to == n->id || (len && !body))
         return SIM_EINVAL;
     s->stats.messages_sent++;
+    if (s->trig_want[TRIG_SEND])
+        trigger_message(s, TRIG_SEND, n->id, to, type);
     /* A message that cannot leave (the link is cut now) is dropped at once,
      * so the viewer shows it stop at the cut. */
     if (net_blocked(s, n->id, to)) {
@@ -442,14 +445,19 @@ void sim_note(struct sim_node *n, const char *fmt, ...)
 {
     struct sim *s = n->sim;
     struct jbuf *b = trace_begin(s, "note");
-    if (!b)
+    bool want = s->trig_want[TRIG_NOTE]; /* triggers see notes even with tracing off */
+    if (!b && !want)
         return;
     char text[240];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    jbuf_kstr(b, "node", s->names[n->id]);
-    jbuf_kstr(b, "text", text);
-    trace_commit(s);
+    if (b) {
+        jbuf_kstr(b, "node", s->names[n->id]);
+        jbuf_kstr(b, "text", text);
+        trace_commit(s);
+    }
+    if (want)
+        trigger_note(s, n->id, text);
 }

@@ -1,6 +1,8 @@
 /* scenario.c - loads scenario files with cJSON, strictly: unknown keys, wrong
  * types, bad durations, unknown nodes and overlapping partition groups are
- * errors that name the file, the JSON path and what was expected. */
+ * errors that name the file, the JSON path and what was expected. Reads
+ * format version 2's event triggers ("on") too; the names they use that
+ * only the protocol knows are checked by sim/trigger.c at sim_create. */
 #include "sim/scenario.h"
 
 #include <cjson/cJSON.h>
@@ -18,6 +20,7 @@ struct rd {
     char *err;
     size_t errcap;
     int nodes;  /* known once "nodes" is read; node names are checked against it */
+    int version;  /* the file's "version", 0 when absent */
 };
 
 #define PATH_MAX_LEN 160
@@ -181,13 +184,22 @@ static int want_node(struct rd *r, const cJSON *v, const char *path, int *out)
     return SIM_OK;
 }
 
-/* A target: a node name, or a role name resolved when the fault fires. */
-static int want_target(struct rd *r, const cJSON *v, const char *path, struct fault_target *t)
+/* A target: a node name, a role name resolved when the fault fires, or
+ * "$node" (the node of the triggering event) when `triggered`. */
+static int want_target(struct rd *r, const cJSON *v, const char *path, bool triggered,
+                       struct fault_target *t)
 {
     if (!cJSON_IsString(v) || !v->valuestring[0])
         return fail(r, path, "expected a node name (n1..n%d) or a role such as \"leader\", got %s",
                     r->nodes, type_name(v));
     const char *s = v->valuestring;
+    if (strcmp(s, "$node") == 0) {
+        if (!triggered)
+            return fail(r, path, "\"$node\" stands for the node of the event in \"on\", and this fault has no \"on\"");
+        t->node = TARGET_EVENT_NODE;
+        snprintf(t->role, sizeof t->role, "$node");
+        return SIM_OK;
+    }
     int id = scenario_node_id(s, r->nodes);
     if (id >= 0) {
         t->node = id;
@@ -513,6 +525,235 @@ static int read_workload(struct rd *r, const cJSON *v, struct workload_cfg *w, s
     return SIM_OK;
 }
 
+/* ---- event triggers (format version 2) ------------------------------------------ */
+
+static const char *const trigger_names[TRIG_KIND_COUNT] = {
+    [TRIG_NONE] = "at",         [TRIG_ROLE] = "role",           [TRIG_SEND] = "send",
+    [TRIG_DELIVER] = "deliver", [TRIG_NOTE] = "note",           [TRIG_VIOLATION] = "violation",
+    [TRIG_FAULT] = "fault",
+};
+
+const char *scenario_trigger_name(enum trigger_kind kind)
+{
+    return (unsigned)kind < TRIG_KIND_COUNT ? trigger_names[kind] : "?";
+}
+
+int scenario_fault_kind(const char *name)
+{
+    for (int k = 0; k < FAULT_KIND_COUNT; k++)
+        if (strcmp(name, scenario_fault_name((enum fault_kind)k)) == 0)
+            return k;
+    return -1;
+}
+
+/* Fault kinds that hit one node (and so give "$node" a value). */
+static bool fault_kind_hits_node(int kind)
+{
+    return kind < 0 || kind == FAULT_CRASH || kind == FAULT_RECOVER || kind == FAULT_ISOLATE ||
+           kind == FAULT_CLOCK || kind == FAULT_SLOW;
+}
+
+bool scenario_trigger_has_node(const struct trigger *t, const struct scenario *sc)
+{
+    if (t->kind == TRIG_NONE)
+        return false;
+    if (t->kind != TRIG_FAULT)
+        return true;
+    if (t->fault_index >= 0) {
+        for (int i = 0; i < sc->fault_count; i++)
+            if (sc->faults[i].index == t->fault_index)
+                return fault_kind_hits_node(sc->faults[i].kind);
+        return false;
+    }
+    return fault_kind_hits_node(t->fault_kind);
+}
+
+/* A non-empty string that fits `cap` bytes with its NUL. */
+static int want_name(struct rd *r, const cJSON *v, const char *path, const char *what,
+                     char *out, size_t cap)
+{
+    if (!cJSON_IsString(v) || !v->valuestring[0])
+        return fail(r, path, "expected %s, got %s", what,
+                    cJSON_IsString(v) ? "an empty string" : type_name(v));
+    if (strlen(v->valuestring) >= cap)
+        return fail(r, path, "at most %zu characters, got \"%.40s...\"", cap - 1, v->valuestring);
+    snprintf(out, cap, "%s", v->valuestring);
+    return SIM_OK;
+}
+
+/* "on": {"<event>": ..., filters..., "count"?, "delay"?, "repeat"?}. Names
+ * of roles and message types are checked against the protocol when the
+ * simulation is created (sim/trigger.c); everything else here. */
+static int read_trigger(struct rd *r, const cJSON *v, const char *path, struct trigger *t)
+{
+    static const char *const keys[TRIG_KIND_COUNT][8] = {
+        [TRIG_ROLE] = {"role", "node", "term", "count", "delay", "repeat"},
+        [TRIG_SEND] = {"send", "from", "to", "count", "delay", "repeat"},
+        [TRIG_DELIVER] = {"deliver", "from", "to", "count", "delay", "repeat"},
+        [TRIG_NOTE] = {"note", "node", "count", "delay", "repeat"},
+        [TRIG_VIOLATION] = {"violation", "node", "count", "delay", "repeat"},
+        [TRIG_FAULT] = {"fault", "node", "count", "delay", "repeat"},
+    };
+    int rc;
+    if ((rc = want_object(r, v, path)))
+        return rc;
+    if (r->version == 1)
+        return fail(r, path, "event triggers need scenario format version 2 (\"version\": 2, or no \"version\")");
+    memset(t, 0, sizeof *t);
+    t->node = t->peer = -1;
+    t->fault_kind = t->fault_index = -1;
+    t->count = 1;
+    const cJSON *event = NULL;
+    for (const cJSON *it = v->child; it; it = it->next)
+        for (int k = TRIG_ROLE; k < TRIG_KIND_COUNT; k++)
+            if (strcmp(it->string, trigger_names[k]) == 0) {
+                if (event)
+                    return fail(r, path, "one event per trigger: found both \"%s\" and \"%s\"",
+                                event->string, it->string);
+                event = it;
+                t->kind = (enum trigger_kind)k;
+            }
+    if (!event)
+        return fail(r, path, "expected one event: role, send, deliver, note, violation or fault");
+    if ((rc = check_keys(r, v, path, keys[t->kind])))
+        return rc;
+    char p[PATH_MAX_LEN];
+    subpath(p, path, event->string);
+    switch (t->kind) {
+    case TRIG_ROLE:
+        rc = want_name(r, event, p, "a role name such as \"leader\"", t->name, sizeof t->name);
+        break;
+    case TRIG_SEND:
+    case TRIG_DELIVER:
+        rc = want_name(r, event, p, "a message type such as \"AppendEntries\"", t->name,
+                       sizeof t->name);
+        break;
+    case TRIG_NOTE:
+        rc = want_name(r, event, p, "text to find in a protocol note", t->name, sizeof t->name);
+        break;
+    case TRIG_VIOLATION:
+        rc = want_name(r, event, p, "an invariant name such as \"split-brain\", or \"any\"",
+                       t->name, sizeof t->name);
+        if (!rc && strcmp(t->name, "any") == 0)
+            t->name[0] = '\0';
+        break;
+    case TRIG_FAULT:
+        if (cJSON_IsNumber(event)) {
+            int64_t x;
+            if ((rc = want_int(r, event, p, 0, 1000000, &x)))
+                return rc;
+            t->fault_index = (int)x;
+            snprintf(t->name, sizeof t->name, "faults[%d]", t->fault_index);
+        } else if (cJSON_IsString(event) && strcmp(event->valuestring, "any") == 0) {
+            snprintf(t->name, sizeof t->name, "any");
+        } else if (cJSON_IsString(event) && scenario_fault_kind(event->valuestring) >= 0) {
+            t->fault_kind = scenario_fault_kind(event->valuestring);
+            snprintf(t->name, sizeof t->name, "%s", event->valuestring);
+        } else
+            return fail(r, p, "expected a fault kind (crash, recover, partition, isolate, cut, heal, flap, clock, slow, drop, duplicate, drop_message), \"any\" or a position in \"faults\" such as 0, got %s%s%s",
+                        cJSON_IsString(event) ? "\"" : type_name(event),
+                        cJSON_IsString(event) ? event->valuestring : "",
+                        cJSON_IsString(event) ? "\"" : "");
+        break;
+    default:
+        break;
+    }
+    if (rc)
+        return rc;
+    const cJSON *f;
+    bool msg = t->kind == TRIG_SEND || t->kind == TRIG_DELIVER;
+    if ((f = cJSON_GetObjectItemCaseSensitive(v, "node"))) {
+        subpath(p, path, "node");
+        if ((rc = want_node(r, f, p, &t->node)))
+            return rc;
+    }
+    if (msg && (f = cJSON_GetObjectItemCaseSensitive(v, "from"))) {
+        subpath(p, path, "from");
+        if ((rc = want_node(r, f, p, t->kind == TRIG_SEND ? &t->node : &t->peer)))
+            return rc;
+    }
+    if (msg && (f = cJSON_GetObjectItemCaseSensitive(v, "to"))) {
+        subpath(p, path, "to");
+        if ((rc = want_node(r, f, p, t->kind == TRIG_SEND ? &t->peer : &t->node)))
+            return rc;
+    }
+    if ((f = cJSON_GetObjectItemCaseSensitive(v, "term"))) {
+        subpath(p, path, "term");
+        if ((rc = want_int(r, f, p, 0, INT64_MAX / 2, &t->term)))
+            return rc;
+        t->has_term = true;
+    }
+    if ((f = cJSON_GetObjectItemCaseSensitive(v, "count"))) {
+        subpath(p, path, "count");
+        if ((rc = want_int(r, f, p, 1, 1000000000, &t->count)))
+            return rc;
+    }
+    if ((f = cJSON_GetObjectItemCaseSensitive(v, "delay"))) {
+        subpath(p, path, "delay");
+        if ((rc = want_duration(r, f, p, false, &t->delay)))
+            return rc;
+    }
+    if ((f = cJSON_GetObjectItemCaseSensitive(v, "repeat"))) {
+        subpath(p, path, "repeat");
+        if (cJSON_IsString(f) && strcmp(f->valuestring, "once") == 0)
+            t->every = false;
+        else if (cJSON_IsString(f) && strcmp(f->valuestring, "every") == 0)
+            t->every = true;
+        else
+            return fail(r, p, "expected \"once\" (the default) or \"every\", got %s%s%s",
+                        cJSON_IsString(f) ? "\"" : type_name(f),
+                        cJSON_IsString(f) ? f->valuestring : "", cJSON_IsString(f) ? "\"" : "");
+    }
+    return SIM_OK;
+}
+
+/* A trigger waiting for a fault by position must name an existing one. */
+static int check_fault_ref(struct rd *r, const struct trigger *t, const char *owner,
+                           int fault_count)
+{
+    if (t->kind != TRIG_FAULT || t->fault_index < 0 || t->fault_index < fault_count)
+        return SIM_OK;
+    char p[PATH_MAX_LEN];
+    snprintf(p, sizeof p, "%s.on.fault", owner);
+    return fail(r, p, "there is no faults[%d] (this scenario has %d fault%s)", t->fault_index,
+                fault_count, fault_count == 1 ? "" : "s");
+}
+
+/* After every fault is read: triggers that wait for faults by position, and
+ * "$node" targets whose event has no node. */
+static int check_fault_triggers(struct rd *r, const struct scenario *sc)
+{
+    int rc;
+    for (int i = 0; i < sc->fault_count; i++) {
+        const struct fault *f = &sc->faults[i];
+        const struct trigger *t = &f->on;
+        if ((rc = check_fault_ref(r, t, f->path, sc->fault_count)))
+            return rc;
+        char p[PATH_MAX_LEN];
+        snprintf(p, sizeof p, "%s.on.fault", f->path);
+        if (t->kind == TRIG_FAULT && t->fault_index == f->index)
+            return fail(r, p, "a fault cannot wait for itself");
+        if (t->kind == TRIG_FAULT && t->fault_index < 0 && t->every && t->delay == 0 &&
+            (t->fault_kind < 0 || t->fault_kind == (int)f->kind))
+            return fail(r, p, "with \"repeat\": \"every\" and no \"delay\" this fault would set itself off again and again at the same instant; give a \"delay\"");
+        if (f->target.node == TARGET_EVENT_NODE && !scenario_trigger_has_node(t, sc)) {
+            char what[96];
+            if (t->fault_index >= 0) {
+                int kind = -1;
+                for (int j = 0; j < sc->fault_count; j++)
+                    if (sc->faults[j].index == t->fault_index)
+                        kind = (int)sc->faults[j].kind;
+                snprintf(what, sizeof what, "faults[%d] (%s)", t->fault_index,
+                         scenario_fault_name((enum fault_kind)kind));
+            } else
+                snprintf(what, sizeof what, "a %s fault", t->name);
+            snprintf(p, sizeof p, "%s.%s", f->path, scenario_fault_name(f->kind));
+            return fail(r, p, "\"$node\" needs an event with a node, and %s hits no node", what);
+        }
+    }
+    return SIM_OK;
+}
+
 /* ---- faults ------------------------------------------------------------------------ */
 
 static int read_partition_groups(struct rd *r, const cJSON *v, const char *path, struct fault *ft)
@@ -602,8 +843,8 @@ static int read_fault(struct rd *r, const cJSON *v, const char *path, struct fau
     if (!action)
         return fail(r, path, "expected one action: crash, recover, partition, isolate, cut, heal, flap, clock, slow, drop, duplicate or drop_message");
     ft->kind = (enum fault_kind)kind;
-    const char *allowed[8] = {"at", actions[kind]};
-    int na = 2;
+    const char *allowed[10] = {"at", "on", actions[kind]};
+    int na = 3;
     for (int m = 0; m < 5 && mods[kind][m]; m++)
         allowed[na++] = mods[kind][m];
     allowed[na] = NULL;
@@ -611,13 +852,20 @@ static int read_fault(struct rd *r, const cJSON *v, const char *path, struct fau
         return rc;
 
     char p[PATH_MAX_LEN];
-    const cJSON *at = cJSON_GetObjectItemCaseSensitive(v, "at");
-    if (!at)
-        return fail(r, path, "missing \"at\" (when the fault happens, e.g. \"2s\")");
-    subpath(p, path, "at");
-    if ((rc = want_duration(r, at, p, false, &ft->at)))
-        return rc;
     const cJSON *f;
+    bool triggered = false;
+    if ((f = cJSON_GetObjectItemCaseSensitive(v, "on"))) {
+        subpath(p, path, "on");
+        if ((rc = read_trigger(r, f, p, &ft->on)))
+            return rc;
+        triggered = true;
+    }
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(v, "at");
+    if (!at && !triggered)
+        return fail(r, path, "missing \"at\" (when the fault happens, e.g. \"2s\") or \"on\" (the event it waits for)");
+    subpath(p, path, "at");
+    if (at && (rc = want_duration(r, at, p, false, &ft->at)))
+        return rc;
     if ((f = cJSON_GetObjectItemCaseSensitive(v, "for"))) {
         subpath(p, path, "for");
         if ((rc = want_duration(r, f, p, false, &ft->duration)))
@@ -630,8 +878,8 @@ static int read_fault(struct rd *r, const cJSON *v, const char *path, struct fau
     case FAULT_CRASH:
     case FAULT_RECOVER:
     case FAULT_ISOLATE:
-        rc = want_target(r, action, p, &ft->target);
-        if (!rc && ft->kind == FAULT_RECOVER && ft->target.node < 0)
+        rc = want_target(r, action, p, triggered, &ft->target);
+        if (!rc && ft->kind == FAULT_RECOVER && ft->target.node == -1)
             return fail(r, p, "recover needs a node name (a down node has no role); to bring back a node crashed by role, give the crash a \"for\"");
         if (!rc && (f = cJSON_GetObjectItemCaseSensitive(v, "lose_unsynced"))) {
             subpath(p, path, "lose_unsynced");
@@ -700,7 +948,7 @@ static int read_fault(struct rd *r, const cJSON *v, const char *path, struct fau
         return SIM_OK;
     }
     case FAULT_CLOCK:
-        if ((rc = want_target(r, action, p, &ft->target)))
+        if ((rc = want_target(r, action, p, triggered, &ft->target)))
             return rc;
         if ((f = cJSON_GetObjectItemCaseSensitive(v, "drift"))) {
             double d;
@@ -720,7 +968,7 @@ static int read_fault(struct rd *r, const cJSON *v, const char *path, struct fau
             return fail(r, path, "a clock fault needs \"drift\" (a rate such as 0.05) and/or \"skew\" (a duration such as \"-200ms\")");
         return SIM_OK;
     case FAULT_SLOW:
-        if ((rc = want_target(r, action, p, &ft->target)))
+        if ((rc = want_target(r, action, p, triggered, &ft->target)))
             return rc;
         if (!(f = cJSON_GetObjectItemCaseSensitive(v, "delay")))
             return fail(r, path, "a slow fault needs \"delay\" (extra handling time per event, e.g. \"50ms\")");
@@ -768,12 +1016,15 @@ static int read_faults(struct rd *r, const cJSON *v, struct scenario *sc)
         char p[PATH_MAX_LEN];
         indexpath(p, "faults", i);
         sc->fault_count = i + 1;
+        sc->faults[i].index = i;
         if ((rc = read_fault(r, it, p, &sc->faults[i])))
             return rc;
         if (sc->faults[i].at > sc->duration)
             return fail(r, p, "fault at %s is after the end of the run (duration)",
                         cJSON_GetObjectItemCaseSensitive(it, "at")->valuestring);
     }
+    if ((rc = check_fault_triggers(r, sc)))
+        return rc;
     sort_faults(sc->faults, sc->fault_count);
     return SIM_OK;
 }
@@ -897,12 +1148,13 @@ static int read_nemesis(struct rd *r, const cJSON *v, struct scenario *sc)
 static int read_captions(struct rd *r, const cJSON *v, struct scenario *sc)
 {
     if (!cJSON_IsArray(v))
-        return fail(r, "captions", "expected an array of {\"at\", \"text\"}, got %s", type_name(v));
+        return fail(r, "captions", "expected an array of {\"at\" or \"on\", \"text\"}, got %s",
+                    type_name(v));
     int n = cJSON_GetArraySize(v);
     sc->captions = calloc((size_t)(n ? n : 1), sizeof *sc->captions);
     if (!sc->captions)
         return SIM_ENOMEM;
-    static const char *const keys[] = {"at", "text", NULL};
+    static const char *const keys[] = {"at", "on", "text", NULL};
     int i = 0, rc;
     sim_time last = -1;
     for (const cJSON *it = v->child; it; it = it->next, i++) {
@@ -912,15 +1164,26 @@ static int read_captions(struct rd *r, const cJSON *v, struct scenario *sc)
         if ((rc = want_object(r, it, p)) || (rc = check_keys(r, it, p, keys)))
             return rc;
         const cJSON *at = cJSON_GetObjectItemCaseSensitive(it, "at");
+        const cJSON *on = cJSON_GetObjectItemCaseSensitive(it, "on");
         const cJSON *text = cJSON_GetObjectItemCaseSensitive(it, "text");
-        if (!at || !text)
-            return fail(r, p, "a caption needs \"at\" and \"text\"");
+        if ((!at && !on) || !text)
+            return fail(r, p, "a caption needs \"at\" (or \"on\", an event) and \"text\"");
+        if (on) {
+            subpath(q, p, "on");
+            if ((rc = read_trigger(r, on, q, &sc->captions[i].on)) ||
+                (rc = check_fault_ref(r, &sc->captions[i].on, p, sc->fault_count)))
+                return rc;
+        }
         subpath(q, p, "at");
-        if ((rc = want_duration(r, at, q, false, &sc->captions[i].at)))
+        if (at && (rc = want_duration(r, at, q, false, &sc->captions[i].at)))
             return rc;
-        if (sc->captions[i].at < last)
+        if (on && sc->captions[i].at > sc->duration)
+            return fail(r, q, "caption at %s is after the end of the run (duration)", at->valuestring);
+        /* Triggered captions come when their event does: no order among them. */
+        if (!on && sc->captions[i].at < last)
             return fail(r, q, "captions must be in time order");
-        last = sc->captions[i].at;
+        if (!on)
+            last = sc->captions[i].at;
         subpath(q, p, "text");
         if ((rc = want_string(r, text, q, &sc->captions[i].text)))
             return rc;
@@ -1133,10 +1396,10 @@ static void set_defaults(struct scenario *sc)
 
 static int read_scenario(struct rd *r, cJSON *root, struct scenario *sc)
 {
-    static const char *const keys[] = {"name", "title", "lesson", "protocol", "params",
-                                       "nodes", "seed", "duration", "storage", "network",
-                                       "workload", "faults", "nemesis", "captions", "expect",
-                                       NULL};
+    static const char *const keys[] = {"version", "name", "title", "lesson", "protocol",
+                                       "params", "nodes", "seed", "duration", "storage",
+                                       "network", "workload", "faults", "nemesis", "captions",
+                                       "expect", NULL};
     int rc;
     if (!cJSON_IsObject(root))
         return fail(r, NULL, "expected a JSON object at the top level, got %s", type_name(root));
@@ -1147,6 +1410,12 @@ static int read_scenario(struct rd *r, cJSON *root, struct scenario *sc)
         if (!cJSON_GetObjectItemCaseSensitive(root, required[i]))
             return fail(r, NULL, "missing required key \"%s\"", required[i]);
     const cJSON *f;
+    int64_t x;
+    if ((f = cJSON_GetObjectItemCaseSensitive(root, "version"))) {
+        if ((rc = want_int(r, f, "version", 1, 2, &x)))
+            return rc;
+        r->version = (int)x;
+    }
     if ((rc = want_string(r, cJSON_GetObjectItemCaseSensitive(root, "name"), "name", &sc->name)))
         return rc;
     if ((rc = want_string(r, cJSON_GetObjectItemCaseSensitive(root, "protocol"), "protocol",
@@ -1158,7 +1427,6 @@ static int read_scenario(struct rd *r, cJSON *root, struct scenario *sc)
     if ((f = cJSON_GetObjectItemCaseSensitive(root, "lesson")) &&
         (rc = want_string(r, f, "lesson", &sc->lesson)))
         return rc;
-    int64_t x;
     if ((rc = want_int(r, cJSON_GetObjectItemCaseSensitive(root, "nodes"), "nodes", 1, 1000000,
                        &x)))
         return rc;
@@ -1211,6 +1479,14 @@ static int read_scenario(struct rd *r, cJSON *root, struct scenario *sc)
     if ((f = cJSON_GetObjectItemCaseSensitive(root, "expect")) &&
         (rc = read_expect(r, f, &sc->expect)))
         return rc;
+    /* A file without "version" that uses triggers is read as version 2. */
+    sc->version = r->version ? r->version : 1;
+    for (int i = 0; i < sc->fault_count && sc->version < 2; i++)
+        if (sc->faults[i].on.kind != TRIG_NONE)
+            sc->version = 2;
+    for (int i = 0; i < sc->caption_count && sc->version < 2; i++)
+        if (sc->captions[i].on.kind != TRIG_NONE)
+            sc->version = 2;
     if (!sc->title && !(sc->title = strdup(sc->name)))
         return SIM_ENOMEM;
     if (!sc->lesson && !(sc->lesson = strdup("")))
@@ -1235,7 +1511,7 @@ static void locate(const char *text, size_t offset, int *line, int *col)
 int scenario_parse(const char *text, size_t len, const char *name, struct scenario **out,
                    char *err, size_t errcap)
 {
-    struct rd r = {name, err, errcap, 0};
+    struct rd r = {name, err, errcap, 0, 0};
     *out = NULL;
     if (errcap)
         err[0] = '\0';

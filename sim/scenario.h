@@ -75,8 +75,42 @@ enum fault_kind {
 
 /* A fault's target: a node id, or a role resolved when the fault fires. */
 struct fault_target {
-    int node;         /* >= 0: this node; -1: resolve role */
-    char role[32];    /* "leader", "primary", ... when node < 0 */
+    int node;         /* >= 0: this node; -1: resolve role; TARGET_EVENT_NODE: "$node" */
+    char role[32];    /* "leader", "primary", ... when node == -1 */
+};
+
+/* "$node": the node of the event that triggered the fault (format version 2). */
+#define TARGET_EVENT_NODE (-2)
+
+/* ---- event triggers (format version 2: "on") --------------------------------------- */
+
+/* What a fault or caption with "on" waits for. TRIG_NONE: it is anchored to
+ * its time ("at") alone, as in version 1. */
+enum trigger_kind {
+    TRIG_NONE = 0,
+    TRIG_ROLE,       /* a node took role `name` (in term `term` when has_term)     */
+    TRIG_SEND,       /* a node sent a message of type `name`                        */
+    TRIG_DELIVER,    /* a message of type `name` was delivered                      */
+    TRIG_NOTE,       /* a protocol note whose text contains `name`                  */
+    TRIG_VIOLATION,  /* invariant `name` was reported ("" = any invariant)          */
+    TRIG_FAULT,      /* a fault was applied: of fault_kind, or the file's faults[fault_index] */
+    TRIG_KIND_COUNT
+};
+
+struct trigger {
+    enum trigger_kind kind;
+    char name[64];       /* role, message type, note text, invariant or fault kind */
+    int node;            /* the event's node, or -1 for any: the node whose role
+                            changed, the sender (send), the receiver (deliver), the
+                            node that wrote the note, was blamed or was hit */
+    int peer;            /* send: the receiver; deliver: the sender; -1 any */
+    bool has_term;
+    int64_t term;        /* role: the term the node's describe hook reports */
+    int fault_kind;      /* TRIG_FAULT: an enum fault_kind, or -1 for any */
+    int fault_index;     /* TRIG_FAULT: position in the file's "faults", or -1 */
+    int64_t count;       /* fire at the count-th matching event (>= 1) */
+    bool every;          /* "repeat": "every": again at every count-th match */
+    sim_time delay;      /* fire this long after the event */
 };
 
 struct fault {
@@ -105,6 +139,9 @@ struct fault {
     /* drop_message */
     uint64_t msg_id;
     char path[32];           /* "faults[3]", for messages */
+    /* version 2: fire on an event; `at` then means "not before" */
+    struct trigger on;
+    int index;               /* position in the file's "faults" (they are kept sorted by time) */
 };
 
 /* ---- nemesis: seeded random faults ------------------------------------------ */
@@ -203,8 +240,9 @@ struct expect_cfg {
 };
 
 struct caption {
-    sim_time at;
-    char *text;
+    sim_time at;             /* with a trigger: not before this time */
+    char *text;              /* "$node" stands for the event's node when triggered */
+    struct trigger on;       /* TRIG_NONE: shown at `at` */
 };
 
 /* ---- the scenario ------------------------------------------------------------ */
@@ -226,6 +264,7 @@ struct scenario {
     struct caption *captions;
     int caption_count;
     struct expect_cfg expect;
+    int version;             /* the file's "version" (1 when absent; 2 needed for "on") */
 };
 
 /* Loads and validates a scenario file. Returns 0 and a new scenario in *out
@@ -262,6 +301,13 @@ void scenario_describe_rate(bool loss, double probability, char *buf, size_t cap
 int scenario_node_id(const char *name, int nodes);
 /* The fault kind's name as scenario files spell it ("crash", "partition"). */
 const char *scenario_fault_name(enum fault_kind kind);
+/* The fault kind for a name as scenario files spell it, or -1. */
+int scenario_fault_kind(const char *name);
+/* The trigger kind's key in an "on" object ("role", "send", "deliver"...). */
+const char *scenario_trigger_name(enum trigger_kind kind);
+/* True when the trigger's event names a node that "$node" can stand for:
+ * every kind but a fault of a network-wide kind (partition, heal...). */
+bool scenario_trigger_has_node(const struct trigger *t, const struct scenario *sc);
 /* The nemesis kind's name ("crash", "oneway"...). */
 const char *scenario_nemesis_name(enum nemesis_kind kind);
 

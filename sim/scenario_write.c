@@ -19,6 +19,10 @@ struct wr {
     char *err;
     size_t errcap;
     bool bad;
+    /* Triggers name faults by their place in "faults": the file's index of
+     * each scenario fault -> its place in the written list (-1: left out). */
+    int *fault_map;
+    int fault_map_count;
 };
 
 static cJSON *chk(struct wr *w, cJSON *item)
@@ -220,12 +224,73 @@ static cJSON *target(struct wr *w, const struct fault_target *t)
     return chk(w, cJSON_CreateString(t->role));
 }
 
+static void bad(struct wr *w, const char *what)
+{
+    if (!w->bad)
+        snprintf(w->err, w->errcap, "%s", what);
+    w->bad = true;
+}
+
+/* An "on" object (format version 2); every field the loader reads back. */
+static cJSON *trigger(struct wr *w, const struct trigger *t)
+{
+    cJSON *o = chk(w, cJSON_CreateObject());
+    if (!o)
+        return NULL;
+    const char *key = scenario_trigger_name(t->kind);
+    switch (t->kind) {
+    case TRIG_ROLE:
+    case TRIG_NOTE:
+        add_str(w, o, key, t->name);
+        break;
+    case TRIG_SEND:
+    case TRIG_DELIVER:
+        add_str(w, o, key, t->name);
+        if (t->kind == TRIG_SEND ? t->node >= 0 : t->peer >= 0)
+            add(w, o, "from", node_name(w, t->kind == TRIG_SEND ? t->node : t->peer));
+        if (t->kind == TRIG_SEND ? t->peer >= 0 : t->node >= 0)
+            add(w, o, "to", node_name(w, t->kind == TRIG_SEND ? t->peer : t->node));
+        break;
+    case TRIG_VIOLATION:
+        add_str(w, o, key, t->name[0] ? t->name : "any");
+        break;
+    case TRIG_FAULT:
+        if (t->fault_index >= 0) {
+            int at = w->fault_map && t->fault_index < w->fault_map_count ? w->fault_map[t->fault_index]
+                                                                          : -1;
+            if (at < 0)
+                bad(w, "a trigger waits for a fault that is left out (after the end of the run)");
+            add_num(w, o, key, at);
+        } else
+            add_str(w, o, key, t->fault_kind >= 0 ? scenario_fault_name((enum fault_kind)t->fault_kind)
+                                                  : "any");
+        break;
+    default:
+        bad(w, "cannot write an unknown trigger kind to a scenario file");
+        break;
+    }
+    if (t->kind != TRIG_SEND && t->kind != TRIG_DELIVER && t->node >= 0)
+        add(w, o, "node", node_name(w, t->node));
+    if (t->has_term)
+        add_num(w, o, "term", (double)t->term);
+    if (t->count > 1)
+        add_num(w, o, "count", (double)t->count);
+    if (t->delay > 0)
+        add_dur(w, o, "delay", t->delay);
+    if (t->every)
+        add_str(w, o, "repeat", "every");
+    return o;
+}
+
 static cJSON *fault(struct wr *w, const struct fault *f)
 {
     cJSON *o = chk(w, cJSON_CreateObject());
     if (!o)
         return NULL;
-    add_dur(w, o, "at", f->at);
+    if (f->on.kind == TRIG_NONE || f->at > 0)
+        add_dur(w, o, "at", f->at);
+    if (f->on.kind != TRIG_NONE)
+        add(w, o, "on", trigger(w, &f->on));
     const char *name = scenario_fault_name(f->kind);
     switch (f->kind) {
     case FAULT_CRASH:
@@ -293,22 +358,84 @@ static cJSON *fault(struct wr *w, const struct fault *f)
     return o;
 }
 
+static bool has_triggers(const struct scenario *sc)
+{
+    for (int i = 0; i < sc->fault_count; i++)
+        if (sc->faults[i].on.kind != TRIG_NONE)
+            return true;
+    for (int i = 0; i < sc->caption_count; i++)
+        if (sc->captions[i].on.kind != TRIG_NONE)
+            return true;
+    return false;
+}
+
+/* The faults to write, in order, into *out (malloc'd; NULL when none);
+ * returns how many, or -1 when out of memory. Faults after `end` are left
+ * out. Without triggers: a stable merge of two lists in time order, the
+ * scenario's faults first at equal times, which is the order the engine
+ * applies them in. With triggers, which name faults by their place in the
+ * file: the scenario's faults in file order, then the extra ones in time
+ * order; loading sorts them by time, stably, to the same schedule. */
+static int fault_order(const struct scenario *sc, const struct scenario_write_opts *o,
+                       sim_time end, const struct fault ***out)
+{
+    *out = NULL;
+    int total = sc->fault_count + o->extra_count, n = 0;
+    if (!total)
+        return 0;
+    const struct fault **list = malloc((size_t)total * sizeof *list);
+    if (!list)
+        return -1;
+    if (has_triggers(sc)) {
+        for (int k = 0; k < sc->fault_count; k++) /* file order: index k */
+            for (int i = 0; i < sc->fault_count; i++)
+                if (sc->faults[i].index == k && sc->faults[i].at <= end)
+                    list[n++] = &sc->faults[i];
+        for (int j = 0; j < o->extra_count; j++)
+            if (o->extra[j].at <= end)
+                list[n++] = &o->extra[j];
+    } else {
+        int i = 0, j = 0;
+        while (i < sc->fault_count || j < o->extra_count) {
+            const struct fault *f;
+            if (j >= o->extra_count || (i < sc->fault_count && sc->faults[i].at <= o->extra[j].at))
+                f = &sc->faults[i++];
+            else
+                f = &o->extra[j++];
+            if (f->at <= end)
+                list[n++] = f;
+        }
+    }
+    *out = list;
+    return n;
+}
+
 static cJSON *faults(struct wr *w, const struct scenario *sc, const struct scenario_write_opts *o,
                      sim_time end)
 {
     cJSON *arr = chk(w, cJSON_CreateArray());
-    int i = 0, j = 0;
-    /* A stable merge: both lists are in time order; scenario faults first at
-     * equal times, which is the order the engine applies them in. */
-    while (arr && (i < sc->fault_count || j < o->extra_count)) {
-        const struct fault *f;
-        if (j >= o->extra_count || (i < sc->fault_count && sc->faults[i].at <= o->extra[j].at))
-            f = &sc->faults[i++];
-        else
-            f = &o->extra[j++];
-        if (f->at <= end)
-            push(w, arr, fault(w, f));
+    const struct fault **list;
+    int n = fault_order(sc, o, end, &list);
+    if (n < 0)
+        w->oom = true;
+    /* Where each scenario fault lands, for the triggers that name it. */
+    if (sc->fault_count && has_triggers(sc)) {
+        w->fault_map_count = sc->fault_count;
+        if (!(w->fault_map = malloc((size_t)sc->fault_count * sizeof *w->fault_map)))
+            w->oom = true;
+        for (int i = 0; w->fault_map && i < sc->fault_count; i++) {
+            int index = sc->faults[i].index;
+            if (index < 0 || index >= sc->fault_count)
+                continue;
+            w->fault_map[index] = -1;
+            for (int k = 0; k < n; k++)
+                if (list[k] == &sc->faults[i])
+                    w->fault_map[index] = k;
+        }
     }
+    for (int k = 0; arr && k < n; k++)
+        push(w, arr, fault(w, list[k]));
+    free(list);
     return arr;
 }
 
@@ -417,7 +544,7 @@ cJSON *scenario_to_json(const struct scenario *sc, const struct scenario_write_o
         o = &none;
     if (errcap)
         err[0] = '\0';
-    struct wr w = {sc->nodes, false, err, errcap, false};
+    struct wr w = {sc->nodes, false, err, errcap, false, NULL, 0};
     sim_time end = o->duration > 0 ? o->duration : sc->duration;
     uint64_t seed = o->seed_set ? o->seed : sc->seed;
     if (seed > ((uint64_t)1 << 53)) {
@@ -431,6 +558,8 @@ cJSON *scenario_to_json(const struct scenario *sc, const struct scenario_write_o
         snprintf(err, errcap, "out of memory writing the scenario");
         return NULL;
     }
+    if (sc->version >= 2) /* version 1 files are written as they always were */
+        add_num(&w, root, "version", sc->version);
     add_str(&w, root, "name", sc->name);
     add_str(&w, root, "title", sc->title);
     add_str(&w, root, "lesson", sc->lesson);
@@ -458,8 +587,12 @@ cJSON *scenario_to_json(const struct scenario *sc, const struct scenario_write_o
             cJSON *c = chk(&w, cJSON_CreateObject());
             if (!c)
                 break;
-            add_dur(&w, c, "at", sc->captions[i].at);
-            add_str(&w, c, "text", sc->captions[i].text);
+            const struct caption *cap = &sc->captions[i];
+            if (cap->on.kind == TRIG_NONE || cap->at > 0)
+                add_dur(&w, c, "at", cap->at);
+            if (cap->on.kind != TRIG_NONE)
+                add(&w, c, "on", trigger(&w, &cap->on));
+            add_str(&w, c, "text", cap->text);
             push(&w, caps, c);
         }
         add(&w, root, "captions", caps);
@@ -471,6 +604,7 @@ cJSON *scenario_to_json(const struct scenario *sc, const struct scenario_write_o
                       e->leader_within >= 0 || e->max_leaders >= 0 || e->metric_count;
     if (has_expect && !o->drop_expect)
         add(&w, root, "expect", expect(&w, e));
+    free(w.fault_map);
     if (w.bad || w.oom) {
         if (w.oom)
             snprintf(err, errcap, "out of memory writing the scenario");

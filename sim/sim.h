@@ -335,6 +335,10 @@ struct sim_protocol {
      * "term", "ballot", "view", "epoch". Written in the trace header so
      * the viewer says "ballot 3" for Paxos. NULL: "term". */
     const char *epoch;
+    /* Every string the role hook can return, NULL-terminated, so that a
+     * scenario's event trigger ("on": {"role": ...}) naming another role is
+     * an error. NULL: role names in triggers are not checked. */
+    const char *const *roles;
 };
 
 #endif

@@ -25,6 +25,10 @@ struct jbuf *trace_begin(struct sim *s, const char *ev)
 void trace_commit(struct sim *s)
 {
     struct jbuf *b = &s->tline;
+    if (s->cause[0]) { /* the first line of a triggered fault or caption: what set it off */
+        jbuf_kstr(b, "on", s->cause);
+        s->cause[0] = '\0';
+    }
     jbuf_close(b, '}');
     jbuf_raw(b, "\n", 1);
     if (b->oom) {

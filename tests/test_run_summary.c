@@ -305,3 +305,43 @@ Test(run_summary, short_values_and_plain_text_are_left_alone)
     verdict_abbreviate_values(in, outbuf, sizeof outbuf);
     cr_expect_str_eq(outbuf, in);
 }
+
+/* ---- captions and the lesson text, wrapped not cut ---------------------------------- */
+
+Test(run_summary, a_long_caption_is_printed_whole_in_wrapped_lines)
+{
+    /* 400 characters in 40 numbered words: each must be printed */
+    char caption[1024] = "";
+    for (int i = 0; i < 40; i++) {
+        char w[16];
+        snprintf(w, sizeof w, "%sword%02d", i ? " " : "", i);
+        strcat(caption, w);
+        strcat(caption, "...");
+    }
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"name\": \"long-caption\", \"protocol\": \"echo\", \"nodes\": 2, \"duration\": \"1s\","
+             " \"lesson\": \"%s\", \"captions\": [{\"at\": \"0.5s\", \"text\": \"%s\"}]}",
+             caption, caption);
+    cr_assert_eq(run_scenario("long-caption", json, ""), 0, "%s", out);
+    for (int i = 0; i < 40; i++) {
+        char w[16];
+        snprintf(w, sizeof w, "word%02d...", i);
+        const char *first = strstr(out, w);
+        cr_expect_not_null(first, "%s missing from the lesson text: %s", w, out);
+        cr_expect(first && strstr(first + 1, w), "%s missing from the caption: %s", w, out);
+    }
+    /* no line of the output is wider than 80 columns */
+    for (const char *line = out; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        size_t cols = 0;
+        for (size_t k = 0; k < len; k++)
+            cols += ((unsigned char)line[k] & 0xC0) != 0x80; /* count UTF-8 characters */
+        char copy[512];
+        snprintf(copy, sizeof copy, "%.*s", (int)(len < 511 ? len : 511), line);
+        if (strstr(copy, "word"))
+            cr_expect_leq(cols, 80, "a line of %zu columns: %s", cols, copy);
+        line = end ? end + 1 : line + len;
+    }
+}
