@@ -26,6 +26,9 @@ static const char usage[] =
     "  --history FILE    write the client history (JSONL, Jepsen fields) to FILE\n"
     "  --no-check        skip the linearizability checker\n"
     "  --check-timeout S give the checker at most S seconds (default 20)\n"
+    "  -v, --verbose     tell more of the story: every role change (candidacies,\n"
+    "                    blocked participants...) with its term, ballot or view;\n"
+    "                    -vv also every protocol note\n"
     "  --quiet           print nothing; only the exit status tells\n"
     "  --json            print the summary as one JSON object\n"
     "  --no-color        never colour the summary\n"
@@ -102,6 +105,10 @@ int cli_run_main(int argc, char **argv)
             }
         } else if (strcmp(a, "--no-check") == 0) {
             opt.no_check = true;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            opt.story = opt.story < 2 ? opt.story + 1 : 2;
+        } else if (strcmp(a, "-vv") == 0) {
+            opt.story = 2;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
         } else if (strcmp(a, "--json") == 0) {

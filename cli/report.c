@@ -71,7 +71,7 @@ static void print_timeline_entry(FILE *out, const struct sim_timeline_entry *e, 
     char t[32];
     scenario_format_time(e->time, t, sizeof t);
     const char *color = e->kind == TL_VIOLATION ? st.red
-                        : e->kind == TL_CAPTION  ? st.dim
+                        : e->kind == TL_CAPTION || e->kind == TL_NOTE ? st.dim
                         : e->kind == TL_FAULT    ? st.yellow
                                                  : "";
     fprintf(out, "  %10s  %s", t, color);
@@ -102,7 +102,7 @@ void report_text(FILE *out, const struct scenario *sc, const struct run_result *
     if (n == 0)
         fprintf(out, "  nothing remarkable: no faults, no leader changes, no violations\n");
     for (int i = 0; i < n; i++) {
-        if (n > TIMELINE_HEAD + TIMELINE_TAIL && i == TIMELINE_HEAD) {
+        if (r->story == 0 && n > TIMELINE_HEAD + TIMELINE_TAIL && i == TIMELINE_HEAD) {
             fprintf(out, "  %10s  %s... %d more (the trace has everything: --trace FILE)%s\n", "",
                     st.dim, n - TIMELINE_HEAD - TIMELINE_TAIL, st.reset);
             i = n - TIMELINE_TAIL;
@@ -322,7 +322,7 @@ void report_json(FILE *out, const struct scenario *sc, const struct run_result *
     cJSON *tl = cJSON_AddArrayToObject(root, "timeline");
     for (int i = 0; i < sim_timeline_count(s); i++) {
         const struct sim_timeline_entry *e = sim_timeline_get(s, i);
-        static const char *const kinds[] = {"fault", "violation", "role", "caption", "skipped"};
+        static const char *const kinds[] = {"fault", "violation", "role", "caption", "skipped", "note"};
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "time_us", (double)e->time);
         cJSON_AddStringToObject(o, "kind", kinds[e->kind]);

@@ -396,6 +396,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt, struct 
     so.seed = opt->seed;
     so.duration = opt->duration;
     so.trace_hash = !opt->no_trace_hash;
+    so.story = opt->story;
     char trace_tmp[4200];
     FILE *tfp = NULL;
     if (opt->trace_path) {
@@ -405,6 +406,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt, struct 
         so.trace = tfp;
     }
     double t0 = wall_now();
+    out->story = opt->story;
     int rc = sim_create(sc, proto, &so, &out->sim, err, errcap);
     if (rc == SIM_OK) {
         rc = sim_run(out->sim);

@@ -19,6 +19,7 @@ struct run_options {
     bool no_trace_hash;         /* skip hashing (sweeps that need speed) */
     bool no_check;              /* skip the history checker */
     double check_timeout;       /* seconds of checker budget; 0 = default */
+    int story;                  /* sim_options.story: -v 1, -vv 2 */
 };
 
 #define RUN_LOST_NAMED 5 /* lost appends named in lost_named at most */
@@ -45,6 +46,7 @@ struct run_result {
     int ncheck;
     bool has_expect;
     bool expect_ok;
+    int story;                  /* what the timeline keeps (run_options.story) */
 };
 
 /* Runs `sc` (borrowed) with `opt`. Returns 0 and fills *out (free with

@@ -220,6 +220,23 @@ static bool is_leader_role(const char *role)
     return role && (strcmp(role, "leader") == 0 || strcmp(role, "primary") == 0);
 }
 
+/* " in term 3" (or ballot, view, epoch: the protocol's word) for node id,
+ * or "" when the protocol reports no such number. */
+static void epoch_text(struct sim *s, int id, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    const struct node *nd = &s->nodes[id];
+    if (!nd->up || !s->proto->describe)
+        return;
+    struct sim_describe d;
+    memset(&d, 0, sizeof d);
+    s->proto->describe(nd->state, &d);
+    if (d.has_term)
+        snprintf(buf, cap, " in %s %lld", s->proto->epoch ? s->proto->epoch : "term",
+                 (long long)d.term);
+    jbuf_free(&d.text);
+}
+
 void sim_update_role(struct sim *s, int id)
 {
     struct node *nd = &s->nodes[id];
@@ -235,13 +252,20 @@ void sim_update_role(struct sim *s, int id)
     nd->leader = is;
     if (s->trig_want[TRIG_ROLE])
         trigger_role(s, id, role ? role : "down");
-    if (was == is)
-        return;
     const char *name = s->names[id];
+    char epoch[48];
+    if (was == is) {
+        if (s->story >= 1 && role) { /* the rest of the story: -v */
+            epoch_text(s, id, epoch, sizeof epoch);
+            sim_timeline_add(s, TL_ROLE, "%s became %s%s", name, role, epoch);
+        }
+        return;
+    }
     if (is) {
         s->leaders++;
-        sim_timeline_add(s, TL_ROLE, "%s became %s (%d leader%s now)", name, role, s->leaders,
-                         s->leaders == 1 ? "" : "s");
+        epoch_text(s, id, epoch, sizeof epoch);
+        sim_timeline_add(s, TL_ROLE, "%s became %s%s (%d leader%s now)", name, role, epoch,
+                         s->leaders, s->leaders == 1 ? "" : "s");
         if (s->leaders > s->stats.max_leaders) {
             s->stats.max_leaders = s->leaders;
             s->stats.max_leaders_at = s->now;
@@ -379,6 +403,7 @@ int sim_create(const struct scenario *sc, const struct sim_protocol *proto,
     s->trace_sink = opt->trace_sink;
     s->sink_ctx = opt->sink_ctx;
     s->trace_on = opt->trace || opt->trace_hash || opt->trace_sink;
+    s->story = opt->story;
     s->trace_hash = 1469598103934665603ULL;
 
     /* Boot every node at time 0, in id order, then the schedule. */

@@ -22,6 +22,10 @@ struct sim_options {
     /* Called with every trace line (ending in '\n'), e.g. by the viewer. */
     void (*trace_sink)(void *ctx, const char *line, size_t len);
     void *sink_ctx;
+    /* How much of the story the timeline keeps: 0 faults, violations,
+     * leader changes and captions; 1 also every role change (candidacies,
+     * 2PC's blocked participants, backups); 2 also every protocol note. */
+    int story;
 };
 
 struct sim_stats {
@@ -60,7 +64,7 @@ struct sim_violation_info {
     char more[SIM_VIOLATION_TEXTS - 1][200]; /* the next distinct texts, in order */
 };
 
-enum sim_timeline_kind { TL_FAULT, TL_VIOLATION, TL_ROLE, TL_CAPTION, TL_SKIPPED };
+enum sim_timeline_kind { TL_FAULT, TL_VIOLATION, TL_ROLE, TL_CAPTION, TL_SKIPPED, TL_NOTE };
 
 struct sim_timeline_entry {
     sim_time time;

@@ -225,6 +225,7 @@ struct sim {
 
     /* tracing: trace_on when a file, a hash or a sink wants lines */
     bool trace_on;
+    int story;  /* sim_options.story: what the timeline keeps */
     FILE *trace_fp;
     struct jbuf tline;
     uint64_t trace_hash;

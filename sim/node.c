@@ -446,7 +446,7 @@ void sim_note(struct sim_node *n, const char *fmt, ...)
     struct sim *s = n->sim;
     struct jbuf *b = trace_begin(s, "note");
     bool want = s->trig_want[TRIG_NOTE]; /* triggers see notes even with tracing off */
-    if (!b && !want)
+    if (!b && !want && s->story < 2)
         return;
     char text[240];
     va_list ap;
@@ -458,6 +458,8 @@ void sim_note(struct sim_node *n, const char *fmt, ...)
         jbuf_kstr(b, "text", text);
         trace_commit(s);
     }
+    if (s->story >= 2)
+        sim_timeline_add(s, TL_NOTE, "%s: %s", s->names[n->id], text);
     if (want)
         trigger_note(s, n->id, text);
 }

@@ -345,3 +345,25 @@ Test(run_summary, a_long_caption_is_printed_whole_in_wrapped_lines)
         line = end ? end + 1 : line + len;
     }
 }
+
+/* ---- how much of the story: -v role changes with their epoch, -vv notes ------------- */
+
+Test(run_summary, verbosity_adds_role_changes_then_notes)
+{
+    cr_assert_eq(run_cli("run --no-color raft-leader-crash.json", out, sizeof out), 0, "%s", out);
+    cr_expect_not_null(strstr(out, "became leader in term 1 (1 leader now)"), "%s", out);
+    cr_expect_null(strstr(out, "became candidate"), "%s", out);
+    cr_expect_null(strstr(out, ": election timeout: "), "%s", out);
+    cr_assert_eq(run_cli("run --no-color -v raft-leader-crash.json", out, sizeof out), 0, "%s", out);
+    cr_expect_not_null(strstr(out, "became candidate in term 2"), "%s", out);
+    cr_expect_null(strstr(out, "n3: election timeout"), "%s", out);
+    cr_assert_eq(run_cli("run --no-color -vv raft-leader-crash.json", out, sizeof out), 0, "%s", out);
+    cr_expect_not_null(strstr(out, ": election timeout: n"), "%s", out);
+    cr_expect_not_null(strstr(out, "stands for term 2"), "%s", out);
+    /* Paxos says ballot, primary-backup view */
+    cr_assert_eq(run_cli("run --no-color -v paxos-dueling-backoff.json", out, sizeof out), 0, "%s", out);
+    cr_expect_not_null(strstr(out, "in ballot "), "%s", out);
+    cr_expect_null(strstr(out, "in term "), "%s", out);
+    cr_assert_eq(run_cli("run --no-color pb-heartbeat-split-brain.json", out, sizeof out), 0, "%s", out);
+    cr_expect_not_null(strstr(out, "became primary in view "), "%s", out);
+}
