@@ -282,6 +282,19 @@ int net_send(struct sim *s, enum msg_kind kind, int from, int to, int type, cons
 
 /* ---- timers -------------------------------------------------------------------------- */
 
+/* The timer's name for the trace: the protocol's, or its kind number. */
+static void put_timer_name(struct sim *s, struct jbuf *b, int kind)
+{
+    const char *tn = s->proto->timer_name ? s->proto->timer_name(kind) : NULL;
+    if (tn)
+        jbuf_kstr(b, "name", tn);
+    else
+        jbuf_kint(b, "name", kind);
+}
+
+/* Queues the timer at the real time its node's clock reaches local_due, and
+ * traces it ("timer_set", again when a clock rate change moves it), so the
+ * viewer can draw each pending timer running down to its deadline. */
 static void timer_schedule(struct sim *s, int id, int32_t slot)
 {
     struct node *nd = &s->nodes[id];
@@ -291,6 +304,14 @@ static void timer_schedule(struct sim *s, int id, int32_t slot)
     uint64_t arg = (uint64_t)(uint32_t)slot | ((uint64_t)t->stamp << 32);
     if (!queue_push(&s->q, at, EV_TIMER, id, arg))
         sim_fatal(s, SIM_ENOMEM);
+    struct jbuf *b = trace_begin(s, "timer_set");
+    if (b) {
+        jbuf_kstr(b, "node", s->names[id]);
+        jbuf_kint(b, "timer", slot);
+        put_timer_name(s, b, t->kind);
+        jbuf_kint(b, "due", at);
+        trace_commit(s);
+    }
 }
 
 static void timer_release(struct node *nd, int32_t slot)
@@ -348,6 +369,13 @@ void sim_cancel_timer(struct sim_node *n, sim_timer timer)
     if (slot < 0 || slot >= nd->ntimers || !nd->timers[slot].live || nd->timers[slot].gen != gen)
         return;
     timer_release(nd, slot);
+    struct sim *s = n->sim;
+    struct jbuf *b = trace_begin(s, "timer_cancel");
+    if (b) {
+        jbuf_kstr(b, "node", s->names[n->id]);
+        jbuf_kint(b, "timer", slot);
+        trace_commit(s);
+    }
 }
 
 void node_cancel_all_timers(struct sim *s, int id)
@@ -372,11 +400,8 @@ int node_fire_timer(struct sim *s, int id, uint64_t arg)
     struct jbuf *b = trace_begin(s, "timer");
     if (b) {
         jbuf_kstr(b, "node", s->names[id]);
-        const char *tn = s->proto->timer_name ? s->proto->timer_name(t.kind) : NULL;
-        if (tn)
-            jbuf_kstr(b, "name", tn);
-        else
-            jbuf_kint(b, "name", t.kind);
+        jbuf_kint(b, "timer", slot);
+        put_timer_name(s, b, t.kind);
         trace_commit(s);
     }
     if (s->proto->timer) {

@@ -2,6 +2,8 @@
  * stay valid while the handler sends, timers cancel, injected faults are
  * recorded so that a scenario listing them replays the same run, the
  * violation and metric plumbing, and parameters reaching configure. */
+#include <cjson/cJSON.h>
+
 #include "tests/probe.h"
 
 /* ---- a protocol that floods from inside its message handler ---------------- */
@@ -123,6 +125,54 @@ Test(engine, cancelled_timers_never_fire)
     char text[100];
     sim_node_describe(r.sim, 0, text, sizeof text);
     cr_expect_str_eq(text, "keep=1 cancel=0");
+    run_free(&r);
+}
+
+/* The trace tells each timer's life, so the viewer can draw it running down:
+ * set with its due time, then fired at exactly that time, or cancelled. A
+ * clock running slow moves the due time (a second timer_set). */
+Test(engine, the_trace_tells_each_timer_set_fired_and_cancelled)
+{
+    struct run r;
+    run_json_with(&r, "{\"name\":\"t\",\"protocol\":\"timers\",\"nodes\":1,\"duration\":\"1s\","
+                      " \"faults\": [{\"at\": \"2ms\", \"clock\": \"n1\", \"drift\": -0.5}]}",
+                  &timer_protocol);
+    long due[8];
+    int sets = 0, cancels = 0, fires = 0;
+    for (int i = 0; i < 8; i++)
+        due[i] = -1;
+    size_t pos = 0;
+    char *line;
+    while ((line = next_line(&r.trace, &pos))) {
+        cJSON *j = cJSON_Parse(line);
+        free(line);
+        cr_assert_not_null(j);
+        const char *ev = cJSON_GetStringValue(cJSON_GetObjectItem(j, "ev"));
+        if (!ev) { /* the header */
+            cJSON_Delete(j);
+            continue;
+        }
+        const cJSON *id = cJSON_GetObjectItem(j, "timer");
+        long t = (long)cJSON_GetObjectItem(j, "t")->valuedouble;
+        if (strcmp(ev, "timer_set") == 0) {
+            sets++;
+            due[id->valueint & 7] = (long)cJSON_GetObjectItem(j, "due")->valuedouble;
+        } else if (strcmp(ev, "timer_cancel") == 0) {
+            cancels++;
+            cr_expect_geq(due[id->valueint & 7], 0, "a cancel of a timer never set");
+            due[id->valueint & 7] = -1;
+        } else if (strcmp(ev, "timer") == 0) {
+            fires++;
+            cr_expect_eq(t, due[id->valueint & 7], "fired at %ld, due at %ld", t, due[id->valueint & 7]);
+            due[id->valueint & 7] = -1;
+        }
+        cJSON_Delete(j);
+    }
+    /* keep (10ms) and cancel (5ms) set; cancel cancelled; keep moved by the
+     * slow clock at 2ms (due 2 + 8/0.5 = 18ms) and fired then */
+    cr_expect_eq(sets, 3);
+    cr_expect_eq(cancels, 1);
+    cr_expect_eq(fires, 1);
     run_free(&r);
 }
 
