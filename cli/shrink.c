@@ -32,17 +32,6 @@ struct shrinker {
     bool oom;
 };
 
-/* A duration string that loads back to exactly t. */
-static void exact_duration(sim_time t, char *buf, size_t cap)
-{
-    if (t % SIM_S == 0)
-        snprintf(buf, cap, "%llds", (long long)(t / SIM_S));
-    else if (t % SIM_MS == 0)
-        snprintf(buf, cap, "%lldms", (long long)(t / SIM_MS));
-    else
-        snprintf(buf, cap, "%lldus", (long long)t);
-}
-
 static void set_item(struct shrinker *sh, cJSON *obj, const char *key, cJSON *item)
 {
     if (!item) {
@@ -58,7 +47,7 @@ static void set_item(struct shrinker *sh, cJSON *obj, const char *key, cJSON *it
 static void set_duration(struct shrinker *sh, cJSON *obj, const char *key, sim_time t)
 {
     char buf[40];
-    exact_duration(t, buf, sizeof buf);
+    scenario_exact_duration(t, buf, sizeof buf);
     set_item(sh, obj, key, cJSON_CreateString(buf));
 }
 

@@ -73,7 +73,7 @@ static void add_bool(struct wr *w, cJSON *obj, const char *key, bool b)
 
 /* A duration string that parses back to exactly `t` ("2s", "350ms",
  * "2000123us"); negative only for skews. */
-static void exact_duration(sim_time t, char *buf, size_t cap)
+void scenario_exact_duration(sim_time t, char *buf, size_t cap)
 {
     if (t == 0)
         snprintf(buf, cap, "0");
@@ -88,7 +88,7 @@ static void exact_duration(sim_time t, char *buf, size_t cap)
 static void add_dur(struct wr *w, cJSON *obj, const char *key, sim_time t)
 {
     char buf[40];
-    exact_duration(t, buf, sizeof buf);
+    scenario_exact_duration(t, buf, sizeof buf);
     add_str(w, obj, key, buf);
 }
 

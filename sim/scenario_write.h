@@ -24,6 +24,10 @@ struct scenario_write_opts {
     bool drop_expect;           /* leave the "expect" block out */
 };
 
+/* A duration string that loads back to exactly `t` ("2s", "350ms",
+ * "2000123us", "0"), into buf. */
+void scenario_exact_duration(sim_time t, char *buf, size_t cap);
+
 /* Builds the scenario as a cJSON object, every setting explicit (defaults
  * spelled out) so that the file means the same thing to any later loader.
  * `o` may be NULL. Returns a new object (free it with cJSON_Delete), or NULL
