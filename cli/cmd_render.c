@@ -27,6 +27,7 @@ static const char usage[] =
     "  --speed X         simulated time per video time: 1/1000 .. 1000\n"
     "  --size WxH        frame size (default 1280x720)\n"
     "  --diagram         include the space-time diagram\n"
+    "  --log             include the event log (\"What happened\")\n"
     "  --seed N          run the scenario with seed N\n"
     "  --duration D      simulate D instead of the scenario's duration\n"
     "  -q, --quiet       print nothing (else: the frame count first, then progress)\n"

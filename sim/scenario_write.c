@@ -376,6 +376,24 @@ static bool has_triggers(const struct scenario *sc)
  * applies them in. With triggers, which name faults by their place in the
  * file: the scenario's faults in file order, then the extra ones in time
  * order; loading sorts them by time, stably, to the same schedule. */
+/* Whether the fault at file index `index` is written: it is not after the
+ * end, and a fault it waits for ("on": {"fault": I}) is written too (a fault
+ * left out never fires, so what waits for it would never fire either). */
+static bool fault_kept(const struct scenario *sc, int index, sim_time end, int depth)
+{
+    for (int i = 0; i < sc->fault_count; i++) {
+        const struct fault *f = &sc->faults[i];
+        if (f->index != index)
+            continue;
+        if (f->at > end)
+            return false;
+        if (f->on.kind == TRIG_FAULT && f->on.fault_index >= 0 && depth < sc->fault_count)
+            return fault_kept(sc, f->on.fault_index, end, depth + 1);
+        return true;
+    }
+    return false;
+}
+
 static int fault_order(const struct scenario *sc, const struct scenario_write_opts *o,
                        sim_time end, const struct fault ***out)
 {
@@ -389,7 +407,7 @@ static int fault_order(const struct scenario *sc, const struct scenario_write_op
     if (has_triggers(sc)) {
         for (int k = 0; k < sc->fault_count; k++) /* file order: index k */
             for (int i = 0; i < sc->fault_count; i++)
-                if (sc->faults[i].index == k && sc->faults[i].at <= end)
+                if (sc->faults[i].index == k && fault_kept(sc, k, end, 0))
                     list[n++] = &sc->faults[i];
         for (int j = 0; j < o->extra_count; j++)
             if (o->extra[j].at <= end)
@@ -588,6 +606,11 @@ cJSON *scenario_to_json(const struct scenario *sc, const struct scenario_write_o
             if (!c)
                 break;
             const struct caption *cap = &sc->captions[i];
+            if (cap->on.kind == TRIG_FAULT && cap->on.fault_index >= 0 &&
+                !fault_kept(sc, cap->on.fault_index, end, 0)) {
+                cJSON_Delete(c); /* it waits for a fault left out: it never fires */
+                continue;
+            }
             if (cap->on.kind == TRIG_NONE || cap->at > 0)
                 add_dur(&w, c, "at", cap->at);
             if (cap->on.kind != TRIG_NONE)

@@ -80,6 +80,19 @@ Test(viz_cli, render_writes_one_png_of_the_size_asked)
     unlink(png);
 }
 
+Test(viz_cli, render_and_view_take_the_log_and_no_narrate_options)
+{
+    const char *png = tmp("log.png");
+    char args[1024];
+    snprintf(args, sizeof args, "render %s --at 2.4s --out %s --log -q", LESSON, png);
+    cr_assert_eq(run_cli(NULL, args), 0, "%s", out);
+    unsigned w, h;
+    cr_expect(png_size(png, &w, &h), "a PNG was written");
+    snprintf(args, sizeof args, "view %s --no-narrate --log --quit-after 3", LESSON);
+    cr_expect_eq(run_cli("SDL_VIDEODRIVER=offscreen", args), 0, "%s", out);
+    unlink(png);
+}
+
 Test(viz_cli, render_writes_a_numbered_sequence)
 {
     const char *dir = tmp("frames");

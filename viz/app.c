@@ -33,6 +33,8 @@ sim_time viz_app_end(const struct viz_app *a)
 
 static void sync_ui(struct viz_app *a)
 {
+    /* the session is in time order: its first fault is where the run branched */
+    a->ui.diverge_at = a->is_live && a->live.nsession > 0 ? a->live.session[0].at : SIM_TIME_NEVER;
     if (a->is_live) {
         a->ui.recorded = a->live.nsession;
         a->ui.session = a->live.session;
@@ -93,6 +95,10 @@ int viz_app_open(struct viz_app *a, const char *path, const struct viz_app_opts 
         a->ui.speed = VIZ_SPEED_MAX;
     a->ui.paused = o->paused;
     a->ui.diagram = o->diagram;
+    a->ui.log = o->log;
+    a->ui.diverge_at = SIM_TIME_NEVER;
+    a->caption_shown = -1;
+    a->measured_ev = -2;
     a->ui.diagram_window = 500 * SIM_MS;
     a->press_node = -1;
     a->press_msg = -1;
@@ -122,6 +128,11 @@ int viz_app_open(struct viz_app *a, const char *path, const struct viz_app_opts 
         }
     }
     a->ui.live = a->is_live;
+    /* narrated playback is for lessons: runs with captions */
+    bool captions = a->tape.store.captions.n > 0 || (a->has_live && a->live.orig->caption_count > 0);
+    a->ui.narrate = captions && o->narrate && !o->no_narrate;
+    a->L.caption_marks = captions;
+    a->L.log_on = a->ui.log;
     a->ui.diagram_window = viz_app_auto_window(&a->tape.store);
     if ((rc = viz_cursor_init(&a->cur, &a->tape)))
         goto fail;
@@ -139,6 +150,10 @@ int viz_app_open(struct viz_app *a, const char *path, const struct viz_app_opts 
         snprintf(err, errcap, "%s: %s", path, a->live.error ? a->live.err : sim_strerror(rc));
         goto fail;
     }
+    /* narrated: a caption right where we start is the first stop */
+    if (a->ui.narrate && a->cur.m.caption_ev >= 0 &&
+        a->tape.store.ev[a->cur.m.caption_ev].t == a->cur.m.t)
+        a->ui.paused = true;
     return SIM_OK;
 fail:
     viz_app_close(a);
@@ -206,6 +221,16 @@ int viz_app_seek(struct viz_app *a, sim_time t)
     return rc;
 }
 
+/* Says which event a step went over: "stepped: n3 receives AppendEntries from n1". */
+static void step_toast(struct viz_app *a, int32_t ev, const char *how)
+{
+    char words[400], when[32];
+    const struct viz_store *s = &a->tape.store;
+    viz_event_words(s, ev, s->hdr.epoch[0] ? s->hdr.epoch : "term", words, sizeof words);
+    scenario_format_time(s->ev[ev].t, when, sizeof when);
+    viz_app_toast(a, false, "%s: %s (at %s)", how, words, when);
+}
+
 int viz_app_step(struct viz_app *a, int dir)
 {
     a->ui.paused = true;
@@ -217,12 +242,18 @@ int viz_app_step(struct viz_app *a, int dir)
             if (rc)
                 return rc;
         }
-        if (k >= s->nev)
+        if (k >= s->nev) {
+            viz_app_toast(a, false, "stepped: nothing more, the run is over");
             return SIM_OK;
+        }
+        step_toast(a, k, "stepped");
         return viz_cursor_seek(&a->cur, &a->tape, k + 1, s->ev[k].t);
     }
-    if (k == 0)
+    if (k == 0) {
+        viz_app_toast(a, false, "stepped back: this is the start");
         return SIM_OK;
+    }
+    step_toast(a, k - 1, "stepped back over");
     return viz_cursor_seek(&a->cur, &a->tape, k - 1, k >= 2 ? s->ev[k - 2].t : 0);
 }
 
@@ -243,12 +274,14 @@ int viz_app_tick(struct viz_app *a, double seconds)
     double adv = seconds * a->ui.speed * 1e6 + a->frac_us;
     double whole = floor(adv);
     a->frac_us = adv - whole;
-    sim_time t = a->cur.m.t + (sim_time)whole;
+    sim_time t0 = a->cur.m.t, t = t0 + (sim_time)whole;
     if (t >= end) {
         t = end;
         a->ui.paused = true;
     }
     int rc = viz_app_seek(a, t);
+    if (!rc)
+        rc = viz_app_narrate_stop(a, t0, t);
     if (rc)
         viz_app_toast(a, true, "the engine stopped: %s", a->live.error ? a->live.err : sim_strerror(rc));
     else if (a->r) /* messages moved: what is under the mouse now? */
@@ -471,16 +504,41 @@ int viz_app_render(struct viz_app *a)
 {
     if (!a->r || !a->tx)
         return SIM_EINVAL;
-    if (a->L.diagram_on != a->ui.diagram) {
+    sync_ui(a);
+    if (a->cur.m.caption_ev != a->caption_shown) { /* a new caption starts at its top */
+        a->caption_shown = a->cur.m.caption_ev;
+        a->ui.caption_scroll = 0;
+    }
+    struct viz_draw d;
+    viz_app_draw_ctx(a, &d);
+    /* the strip's words are measured again only when they or its width change */
+    int32_t ce = a->cur.m.caption_ev;
+    bool stale = viz_caption_stale(&a->tape.store, &a->ui, ce);
+    float want = a->L.caption_want;
+    if (ce != a->measured_ev || stale != a->measured_stale || a->L.caption.w != a->measured_w ||
+        a->L.s != a->measured_s || want <= 0) {
+        want = viz_caption_height(&d);
+        a->measured_ev = ce;
+        a->measured_stale = stale;
+        a->measured_w = a->L.caption.w;
+        a->measured_s = a->L.s;
+        a->caption_pages = 0;
+    }
+    if (a->L.diagram_on != a->ui.diagram || a->L.log_on != a->ui.log ||
+        fabsf(want - a->L.caption_want) > 0.5f) {
+        a->L.caption_want = want;
+        a->L.log_on = a->ui.log;
         int rc = viz_layout_compute(&a->L, a->w, a->h, a->tape.store.hdr.nodes, a->ui.diagram);
         if (rc)
             return rc;
     }
-    sync_ui(a);
+    if (a->caption_pages <= 0 || a->L.caption.w != a->measured_w)
+        a->caption_pages = viz_caption_pages(&d);
+    if (a->ui.caption_scroll >= a->caption_pages)
+        a->ui.caption_scroll = a->caption_pages - 1;
     if (!a->labels && !(a->labels = malloc(sizeof *a->labels)))
         return SIM_ENOMEM;
     viz_labels_reset(a->labels, (float)a->w, (float)a->h);
-    struct viz_draw d;
     viz_app_draw_ctx(a, &d);
     d.labels = a->labels;
     int rc = viz_frame_prepare(&d);

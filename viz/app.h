@@ -26,6 +26,10 @@ struct viz_app_opts {
     bool run_ahead;          /* scenario: run it to the end first and show it as a
                                 replay (render, export: no clicking in) */
     const char *save_dir;    /* S writes sessions here (NULL: current directory) */
+    bool narrate;            /* narrated: stop at each caption (`faultline view` sets it for
+                                a lesson, a run with captions, unless no_narrate) */
+    bool no_narrate;         /* --no-narrate: the viewer does not set narrate */
+    bool log;                /* start with the event log ("What happened") */
 };
 
 struct viz_app {
@@ -56,6 +60,12 @@ struct viz_app {
     char save_dir[512];
     char last_saved[768];    /* path of the last session saved */
     bool unsaved;            /* faults clicked in since the last save */
+    int32_t caption_shown;   /* the caption the strip last showed (its scroll resets) */
+    int caption_pages;       /* pages of the caption the last frame showed */
+    /* what caption_want and caption_pages were measured for (measured again on change) */
+    int32_t measured_ev;
+    float measured_w, measured_s;
+    bool measured_stale;
 };
 
 /* Opens `path`, a trace or a scenario file (told apart by the trace header).
@@ -119,6 +129,19 @@ void viz_app_speed_step(struct viz_app *a, int dir);
 /* A space-time diagram span that shows this run's messages as slanted
  * lines: 25 typical flight times, within 50ms..10s. */
 sim_time viz_app_auto_window(const struct viz_store *s);
+
+/* narrate.c */
+/* Narrated mode on or off (T); says so in a notice. */
+void viz_app_set_narrate(struct viz_app *a, bool on);
+/* Seeks to the next (dir > 0, N) or previous (P) caption's moment and
+ * pauses there; a live run is run ahead until its next caption is known.
+ * Returns 0 (also when there is none: a notice says so) or a SIM_E code. */
+int viz_app_caption_seek(struct viz_app *a, int dir);
+/* True when paused at a caption in narrated mode (Space then continues). */
+bool viz_app_at_caption(const struct viz_app *a);
+/* Playback went from t0 to t1: in narrated mode, stops (paused) at the
+ * first caption after t0 up to t1. Returns 0 or a SIM_E code (seeking). */
+int viz_app_narrate_stop(struct viz_app *a, sim_time t0, sim_time t1);
 
 /* The speed ladder's ends. */
 #define VIZ_SPEED_MIN 0.001

@@ -119,5 +119,13 @@ int viz_common_opt(int argc, char **argv, int *i, int allowed, struct viz_app_op
         o->diagram = true;
         return 1;
     }
+    if ((allowed & VIZ_OPT_LOG) && strcmp(argv[*i], "--log") == 0) {
+        o->log = true;
+        return 1;
+    }
+    if ((allowed & VIZ_OPT_NARRATE) && strcmp(argv[*i], "--no-narrate") == 0) {
+        o->no_narrate = true;
+        return 1;
+    }
     return 0;
 }

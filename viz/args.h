@@ -24,11 +24,12 @@ const char *viz_opt(int argc, char **argv, int *i, const char *name, bool *missi
 /* Which common options a command takes. */
 enum {
     VIZ_OPT_SEED = 1, VIZ_OPT_DURATION = 2, VIZ_OPT_SPEED = 4, VIZ_OPT_SIZE = 8,
-    VIZ_OPT_DIAGRAM = 16, VIZ_OPT_ALL = 31,
+    VIZ_OPT_DIAGRAM = 16, VIZ_OPT_LOG = 32, VIZ_OPT_NARRATE = 64, VIZ_OPT_ALL = 127,
 };
 
 /* Consumes one option common to the viewer commands at argv[*i], among those
- * in `allowed`, into `o` (--seed, --duration, --speed, --diagram) and *w, *h
+ * in `allowed`, into `o` (--seed, --duration, --speed, --diagram, --log,
+ * --no-narrate) and *w, *h
  * (--size). Returns 1 when consumed, 0 when argv[*i] is not one of them, -1
  * with `err` when its value is bad. */
 int viz_common_opt(int argc, char **argv, int *i, int allowed, struct viz_app_opts *o, int *w,

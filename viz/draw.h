@@ -51,6 +51,11 @@ struct viz_ui {
     bool show_fps;           /* F2: the frame rate, for checking a projector machine */
     double fps;              /* frames drawn per second, measured by the window */
     double frame_ms;         /* time to draw one frame, measured by the window */
+    bool narrate;            /* narrated: playback stops at each caption (T) */
+    bool log;                /* the event log "What happened" (E) */
+    int caption_scroll;      /* the page of a caption taller than its strip (PgUp / PgDn) */
+    sim_time diverge_at;     /* live: the first fault clicked in (the run branched there);
+                                SIM_TIME_NEVER when none */
 };
 
 /* A network fault in force, decoded from its line for this frame. */
@@ -150,6 +155,34 @@ void viz_draw_toast(struct viz_draw *d);
 void viz_draw_fps(struct viz_draw *d);
 /* "1/20x", "2x" ... for a speed. */
 void viz_speed_text(double speed, char *buf, size_t cap);
+
+/* The caption strip's height for what it shows now: every line whole
+ * (the layout caps it; beyond the cap it pages). */
+float viz_caption_height(struct viz_draw *d);
+/* How many pages the caption strip has now (1 when it shows it whole). */
+int viz_caption_pages(struct viz_draw *d);
+/* True when the frame is paused at a caption in narrated mode (the
+ * "NARRATED · Space to continue" cue). */
+bool viz_narrated_hold(const struct viz_draw *d);
+
+/* draw_log.c */
+/* The event log ("What happened"): the latest notes, role changes, faults,
+ * violations and captions up to now, newest at the bottom, wrapped. */
+void viz_draw_log(struct viz_draw *d);
+
+/* narrate.c */
+/* The text of caption line ev into buf ("" when none). */
+void viz_caption_text(const struct viz_store *s, int32_t ev, char *buf, size_t cap);
+/* A caption's first words for its timeline mark: whole words, at most
+ * max_words of them, ending with the first clause ("The leader crashes"). */
+void viz_caption_short(const char *text, int max_words, char *buf, size_t cap);
+/* True when caption line ev was anchored to a time at or after the run
+ * branched (a fault clicked in): it comes from the original run and may no
+ * longer hold. A caption that fired on an event ("on") is never stale. */
+bool viz_caption_stale(const struct viz_store *s, const struct viz_ui *ui, int32_t ev);
+/* Event i in plain words, for the event log and the step key: "n3 receives
+ * AppendEntries from n1", "n2 becomes leader (term 3)", "crash n1"... */
+void viz_event_words(const struct viz_store *s, int32_t i, const char *epoch, char *buf, size_t cap);
 
 /* draw_timeline.c */
 void viz_draw_timeline(struct viz_draw *d);

@@ -94,6 +94,19 @@ static float flow(struct viz_draw *d, const char *const *text, const struct viz_
     return y + (float)lh;
 }
 
+/* Draws `text` broken into lines of at most w pixels (at spaces; never cut,
+ * up to 12 lines). Returns the y below the last line. */
+static float wrapped(struct viz_draw *d, enum viz_font f, const char *text, float x, float y,
+                     float w, struct viz_rgba c)
+{
+    char lines[12][160];
+    int n = viz_text_break(d->tx, f, text, (int)w, lines, 12, NULL);
+    int lh = viz_text_height(d->tx, f);
+    for (int i = 0; i < n; i++) /* recorded as labels: tests read the panel's words */
+        viz_label(d, f, lines[i], x, y + (float)(i * lh), c, VIZ_LEFT, &d->L->panel);
+    return y + (float)((n < 1 ? 1 : n) * lh);
+}
+
 /* Client operations in the three categories `faultline run` counts:
  * answered (ok, or a definite fail), refused (the system declined: no
  * quorum...) and timed out (unknown); availability = answered / done, "–"
@@ -203,6 +216,16 @@ void viz_draw_panel(struct viz_draw *d)
     viz_text_draw(d->tx, VIZ_FONT_BOLD, state, x + (float)bw, y,
                   d->ui->paused || at_end ? VIZ_RGB(VIZ_BLUE) : VIZ_RGB(VIZ_INK), VIZ_LEFT);
     y += (float)lh + 10 * s;
+    if (viz_narrated_hold(d)) { /* stopped at a caption: say how to go on */
+        const char *cue = d->ui->caption_scroll + 1 < viz_caption_pages(d)
+                              ? "NARRATED \u00b7 Space for more"
+                              : "NARRATED \u00b7 Space to continue";
+        int cw = viz_text_width(d->tx, VIZ_FONT_BOLD, cue), ch = viz_text_height(d->tx, VIZ_FONT_BOLD);
+        viz_gfx_round_rect(d->g, x, y - 4 * s, (float)cw + 16 * s, (float)ch + 6 * s, 6 * s, VIZ_RGB(VIZ_BLUE));
+        viz_gfx_flush(d->g);
+        viz_label(d, VIZ_FONT_BOLD, cue, x + 8 * s, y - 1 * s, VIZ_RGB(0xFFFFFF), VIZ_LEFT, &d->L->panel);
+        y += (float)ch + 12 * s;
+    }
 
     /* messages */
     y = heading(d, "MESSAGES", x, y, w);
@@ -223,12 +246,11 @@ void viz_draw_panel(struct viz_draw *d)
                 used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s %llu", any++ ? ", " : "",
                                          why[r], (unsigned long long)c->dropped_by[r]);
         snprintf(buf + used, sizeof buf - used, ")");
-        char fit[512];
-        viz_text_draw(d->tx, VIZ_FONT_BODY, viz_text_fit(d->tx, VIZ_FONT_BODY, buf, (int)w, fit, sizeof fit),
-                      x, y, VIZ_RGB(VIZ_BAD), VIZ_LEFT);
-    } else
+        y = wrapped(d, VIZ_FONT_BODY, buf, x, y, w, VIZ_RGB(VIZ_BAD));
+    } else {
         viz_text_draw(d->tx, VIZ_FONT_BODY, "dropped 0", x, y, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
-    y += (float)lh;
+        y += (float)lh;
+    }
     if (c->duplicated) {
         snprintf(buf, sizeof buf, "duplicated %llu", (unsigned long long)c->duplicated);
         viz_text_draw(d->tx, VIZ_FONT_BODY, buf, x, y, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
@@ -254,21 +276,16 @@ void viz_draw_panel(struct viz_draw *d)
                 else
                     used += (size_t)snprintf(buf + used, sizeof buf - used, "%sn%d", used ? ", " : "", i + 1);
             }
-        if (d->leaders == 0)
+        if (d->leaders == 0) {
             viz_text_draw(d->tx, VIZ_FONT_BODY, "none right now", x, y, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
-        else {
-            struct viz_rgba col = d->leaders > 1 ? VIZ_RGB(VIZ_BAD) : VIZ_RGB(VIZ_INK);
-            char fit[512];
-            if (d->leaders > 1) {
-                snprintf(a, sizeof a, "%d at once: ", d->leaders);
-                int aw = viz_text_draw(d->tx, VIZ_FONT_BOLD, a, x, y, col, VIZ_LEFT);
-                viz_text_draw(d->tx, VIZ_FONT_BODY, viz_text_fit(d->tx, VIZ_FONT_BODY, buf, (int)w - aw, fit, sizeof fit),
-                              x + (float)aw, y, col, VIZ_LEFT);
-            } else
-                viz_text_draw(d->tx, VIZ_FONT_BOLD, viz_text_fit(d->tx, VIZ_FONT_BOLD, buf, (int)w, fit, sizeof fit),
-                              x, y, col, VIZ_LEFT);
-        }
-        y += (float)lh + 8 * s;
+            y += (float)lh;
+        } else if (d->leaders > 1) {
+            char all[560];
+            snprintf(all, sizeof all, "%d at once: %s", d->leaders, buf);
+            y = wrapped(d, VIZ_FONT_BOLD, all, x, y, w, VIZ_RGB(VIZ_BAD));
+        } else
+            y = wrapped(d, VIZ_FONT_BOLD, buf, x, y, w, VIZ_RGB(VIZ_INK));
+        y += 8 * s;
     }
 
     /* invariants: vermillion once one broke, with what broke */
@@ -287,17 +304,22 @@ void viz_draw_panel(struct viz_draw *d)
                 snprintf(a, sizeof a, "\u2717 VIOLATED (%llu reports)", (unsigned long long)c->violations);
             int slh = viz_text_height(d->tx, VIZ_FONT_SMALL);
             int room = (int)((bottom - y - (float)lh - 40 * s) / (float)slh);
-            if (room > 4)
-                room = 4;
-            int lines = room > 0 ? viz_text_wrap_lines(d->tx, VIZ_FONT_SMALL, text, (int)w, room) : 0;
+            if (room > 6)
+                room = 6;
+            /* the violation's words whole; when they do not fit, where to read them */
+            char vl[8][160];
+            bool more = false;
+            int lines = room > 0 ? viz_text_break(d->tx, VIZ_FONT_SMALL, text, (int)w, vl, room, &more) : 0;
+            if (more)
+                lines = viz_text_break(d->tx, VIZ_FONT_SMALL, "the whole text: hover its diamond on the timeline, or E (event log)",
+                                       (int)w, vl, room, NULL);
             viz_gfx_round_rect(d->g, x - 6 * s, box_y - 3 * s, w + 12 * s,
                                (float)lh + (float)(lines * slh) + 8 * s, 5 * s, VIZ_RGB(VIZ_BAD));
             viz_gfx_flush(d->g);
             viz_text_draw(d->tx, VIZ_FONT_BOLD, a, x, y, VIZ_RGB(0xFFFFFF), VIZ_LEFT);
             y += (float)lh;
-            if (lines > 0)
-                y += (float)viz_text_wrap(d->tx, VIZ_FONT_SMALL, text, x, y, (int)w, lines,
-                                          VIZ_RGB(0xFFFFFF), VIZ_LEFT);
+            for (int i = 0; i < lines; i++, y += (float)slh)
+                viz_text_draw(d->tx, VIZ_FONT_SMALL, vl[i], x, y, VIZ_RGB(0xFFFFFF), VIZ_LEFT);
             y += 6 * s;
         }
         y += 8 * s;
@@ -315,11 +337,30 @@ void viz_draw_panel(struct viz_draw *d)
         if (m->duplication > 0)
             snprintf(net + used, sizeof net - used, "%sduplication %.0f%%", used ? "\n" : "",
                      m->duplication * 100);
-        int room = (int)((bottom - y) / (float)lsh) - 3;
-        if (room > 3)
-            room = 3;
-        if (room > 0)
-            y += (float)viz_text_wrap(d->tx, VIZ_FONT_SMALL, net, x, y, (int)w, room, VIZ_RGB(VIZ_INK), VIZ_LEFT);
+        /* each fault whole (wrapped, never cut), as many as fit; then how many more */
+        int room = (int)((bottom - y) / (float)lsh) - 1, left = 0;
+        for (char *p = net; p && *p;) {
+            char *nl = strchr(p, '\n');
+            if (nl)
+                *nl = '\0';
+            char lines[8][160];
+            int n = viz_text_break(d->tx, VIZ_FONT_SMALL, p, (int)w, lines, 8, NULL);
+            if (left || n > room - (nl ? 1 : 0)) {
+                left++;
+            } else {
+                for (int i = 0; i < n; i++)
+                    viz_label(d, VIZ_FONT_SMALL, lines[i], x, y + (float)(i * lsh), VIZ_RGB(VIZ_INK),
+                              VIZ_LEFT, &L->panel);
+                y += (float)(n * lsh);
+                room -= n;
+            }
+            p = nl ? nl + 1 : NULL;
+        }
+        if (left) {
+            snprintf(buf, sizeof buf, "and %d more", left);
+            viz_text_draw(d->tx, VIZ_FONT_SMALL, buf, x, y, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT);
+            y += (float)lsh;
+        }
         y += 8 * s;
     }
 
@@ -338,54 +379,136 @@ void viz_draw_panel(struct viz_draw *d)
     }
 }
 
-/* Draws `text` wrapped into maxw x h from (x, y): in font `f`, or a smaller
- * one when it does not fit whole; cut ("…") only when even the smallest
- * does not fit. */
-static void whole_text(struct viz_draw *d, const char *text, float x, float y, int maxw, float h,
-                       enum viz_font f, struct viz_rgba c)
+/* What the caption strip says now: the caption in force (its font, and
+ * whether it comes from the original run of a branched one), or before the
+ * first the lesson text. */
+struct caption_view {
+    char text[2048];
+    enum viz_font font;
+    struct viz_rgba colour;
+    bool stale;
+};
+
+#define CAPTION_LINES 64
+
+static void caption_view(struct viz_draw *d, struct caption_view *cv)
 {
-    enum viz_font fonts[3] = {f, VIZ_FONT_BODY, VIZ_FONT_SMALL};
-    char lines[8][160];
-    for (int k = f == VIZ_FONT_BODY ? 1 : 0; k < 3; k++) {
-        int lh = viz_text_height(d->tx, fonts[k]), room = (int)(h / (float)lh);
-        bool more = true;
-        int n = room < 1 ? 0 : viz_text_break(d->tx, fonts[k], text, maxw, lines, room > 8 ? 8 : room, &more);
-        if (more && k < 2)
-            continue;
-        if (more) { /* the last resort: cut */
-            viz_text_wrap(d->tx, fonts[k], text, x, y, maxw, room < 1 ? 1 : room, c, VIZ_LEFT);
-            return;
-        }
-        for (int i = 0; i < n; i++)
-            viz_text_draw(d->tx, fonts[k], lines[i], x, y + (float)(i * lh), c, VIZ_LEFT);
-        return;
+    const struct viz_store *st = &d->tape->store;
+    int32_t ce = d->m->caption_ev;
+    cv->stale = false;
+    if (ce >= 0) {
+        viz_caption_text(st, ce, cv->text, sizeof cv->text);
+        cv->font = VIZ_FONT_CAPTION;
+        cv->stale = viz_caption_stale(st, d->ui, ce);
+        cv->colour = cv->stale ? VIZ_RGB(VIZ_INK_SOFT) : VIZ_RGB(VIZ_INK);
+    } else {
+        snprintf(cv->text, sizeof cv->text, "%s",
+                 st->hdr.lesson && st->hdr.lesson[0] ? st->hdr.lesson
+                 : "(no narration: this scenario has no lesson text or captions)");
+        cv->font = VIZ_FONT_BODY;
+        cv->colour = VIZ_RGB(VIZ_INK_SOFT);
     }
+}
+
+static const char stale_words[] =
+    "FROM THE ORIGINAL RUN \u00b7 your fault changed the run: this caption may no longer hold";
+
+/* The lines of the caption at width maxw, and the header's height. */
+static int caption_lines(struct viz_draw *d, const struct caption_view *cv, int maxw,
+                         char lines[][160], float *head_h)
+{
+    bool more;
+    *head_h = cv->stale ? (float)viz_text_height(d->tx, VIZ_FONT_SMALL) : 0;
+    return viz_text_break(d->tx, cv->font, cv->text, maxw, lines, CAPTION_LINES, &more);
+}
+
+float viz_caption_height(struct viz_draw *d)
+{
+    char lines[CAPTION_LINES][160];
+    struct caption_view cv;
+    float head;
+    caption_view(d, &cv);
+    int n = caption_lines(d, &cv, (int)(d->L->caption.w - 44 * d->s), lines, &head);
+    return (float)(n < 1 ? 1 : n) * (float)viz_text_height(d->tx, cv.font) + head + 20 * d->s;
+}
+
+bool viz_narrated_hold(const struct viz_draw *d)
+{
+    int32_t ce = d->m->caption_ev;
+    return d->ui->narrate && d->ui->paused && ce >= 0 && d->tape->store.ev[ce].t == d->m->t &&
+           d->m->t < d->tape->store.hdr.duration;
+}
+
+/* How the caption strip lays its words out: the lines (at width *maxw, less
+ * the pager's room when it pages), how many fit (*room), the header's
+ * height, and the first line shown for page `page` (pages overlap by a line). */
+static int caption_layout(struct viz_draw *d, const struct caption_view *cv, int page,
+                          char lines[][160], int *maxw, int *room, float *head, int *first,
+                          char *pager, size_t pcap)
+{
+    const struct viz_rect *r = &d->L->caption;
+    float s = d->s;
+    int lh = viz_text_height(d->tx, cv->font);
+    *maxw = (int)(r->w - 44 * s);
+    int n = caption_lines(d, cv, *maxw, lines, head);
+    *room = (int)((r->h - 16 * s - *head) / (float)lh);
+    if (*room < 1)
+        *room = 1;
+    pager[0] = '\0';
+    if (n > *room) { /* taller than the strip may grow: page it, the pager beside */
+        snprintf(pager, pcap, "lines %d\u2013%d of %d  \u00b7  PgUp / PgDn", n, n, n);
+        *maxw -= viz_text_width(d->tx, VIZ_FONT_SMALL, pager) + (int)(12 * s);
+        n = caption_lines(d, cv, *maxw, lines, head);
+    }
+    int step = *room > 1 ? *room - 1 : 1;
+    *first = page * step;
+    if (*first > n - *room)
+        *first = n - *room;
+    if (*first < 0)
+        *first = 0;
+    if (n > *room)
+        snprintf(pager, pcap, "lines %d\u2013%d of %d  \u00b7  PgUp / PgDn", *first + 1,
+                 *first + *room < n ? *first + *room : n, n);
+    return n;
+}
+
+int viz_caption_pages(struct viz_draw *d)
+{
+    char lines[CAPTION_LINES][160], pager[96];
+    struct caption_view cv;
+    int maxw, room, first;
+    float head;
+    caption_view(d, &cv);
+    int n = caption_layout(d, &cv, 0, lines, &maxw, &room, &head, &first, pager, sizeof pager);
+    int step = room > 1 ? room - 1 : 1;
+    return n <= room ? 1 : 1 + (n - room + step - 1) / step;
 }
 
 void viz_draw_caption(struct viz_draw *d)
 {
+    char lines[CAPTION_LINES][160], pager[96];
     const struct viz_layout *L = d->L;
-    const struct viz_store *st = &d->tape->store;
     float s = d->s;
     const struct viz_rect *r = &L->caption;
+    struct caption_view cv;
+    caption_view(d, &cv);
     viz_gfx_rect(d->g, r->x, r->y, r->w, r->h, VIZ_RGB(0xFFFFFF));
     viz_gfx_rect(d->g, r->x, r->y, r->w, 1 * s, VIZ_RGB(VIZ_RULE));
-    viz_gfx_rect(d->g, r->x + 14 * s, r->y + 12 * s, 5 * s, r->h - 24 * s, VIZ_RGB(VIZ_BLUE));
+    viz_gfx_rect(d->g, r->x + 14 * s, r->y + 12 * s, 5 * s, r->h - 24 * s,
+                 cv.stale ? VIZ_RGB(VIZ_RULE) : VIZ_RGB(VIZ_BLUE));
     viz_gfx_flush(d->g);
-    float x = r->x + 30 * s, y = r->y + 10 * s;
-    int maxw = (int)(r->w - 44 * s);
-    int32_t ce = d->m->caption_ev;
-    if (ce >= 0) {
-        struct viz_jval v;
-        char text[1024] = "";
-        if (viz_json_get(viz_store_line(st, ce), viz_store_len(st, ce), "text", &v))
-            viz_json_str(&v, text, sizeof text);
-        whole_text(d, text, x, y, maxw, r->h - 16 * s, VIZ_FONT_CAPTION, VIZ_RGB(VIZ_INK));
-    } else {
-        const char *lesson = st->hdr.lesson && st->hdr.lesson[0] ? st->hdr.lesson
-                             : "(no narration: this scenario has no lesson text or captions)";
-        whole_text(d, lesson, x, y, maxw, r->h - 16 * s, VIZ_FONT_BODY, VIZ_RGB(VIZ_INK_SOFT));
+    float x = r->x + 30 * s, y = r->y + 10 * s, head;
+    int maxw, room, first, lh = viz_text_height(d->tx, cv.font);
+    int n = caption_layout(d, &cv, d->ui->caption_scroll, lines, &maxw, &room, &head, &first,
+                           pager, sizeof pager);
+    if (cv.stale) {
+        viz_label(d, VIZ_FONT_SMALL, stale_words, x, y, VIZ_RGB(VIZ_INK_SOFT), VIZ_LEFT, r);
+        y += head;
     }
+    for (int i = first; i < n && i < first + room; i++)
+        viz_label(d, cv.font, lines[i], x, y + (float)((i - first) * lh), cv.colour, VIZ_LEFT, r);
+    if (pager[0])
+        viz_label(d, VIZ_FONT_SMALL, pager, r->x + r->w - 12 * s, y, VIZ_RGB(VIZ_BLUE), VIZ_RIGHT, r);
 }
 
 void viz_draw_fps(struct viz_draw *d)
@@ -415,13 +538,19 @@ void viz_draw_toast(struct viz_draw *d)
         return;
     const struct viz_rect *v = &d->L->view;
     float s = d->s;
-    char fit[512];
-    viz_text_fit(d->tx, VIZ_FONT_BODY, t, (int)(v->w - 60 * s), fit, sizeof fit);
-    int w = viz_text_width(d->tx, VIZ_FONT_BODY, fit), h = viz_text_height(d->tx, VIZ_FONT_BODY);
-    float bw = (float)w + 28 * s, bh = (float)h + 16 * s;
+    char lines[6][160];
+    int n = viz_text_break(d->tx, VIZ_FONT_BODY, t, (int)(v->w - 60 * s), lines, 6, NULL);
+    int w = 0, h = viz_text_height(d->tx, VIZ_FONT_BODY);
+    for (int i = 0; i < n; i++) {
+        int lw = viz_text_width(d->tx, VIZ_FONT_BODY, lines[i]);
+        w = lw > w ? lw : w;
+    }
+    float bw = (float)w + 28 * s, bh = (float)(n * h) + 16 * s;
     float x = v->x + (v->w - bw) / 2, y = v->y + v->h - bh - 12 * s;
     viz_gfx_round_rect(d->g, x, y, bw, bh, 8 * s,
                        d->ui->toast_bad ? VIZ_RGBA(VIZ_BAD, 240) : VIZ_RGBA(0x222222, 235));
     viz_gfx_flush(d->g);
-    viz_text_draw(d->tx, VIZ_FONT_BODY, fit, x + 14 * s, y + 8 * s, VIZ_RGB(0xFFFFFF), VIZ_LEFT);
+    for (int i = 0; i < n; i++)
+        viz_text_draw(d->tx, VIZ_FONT_BODY, lines[i], x + 14 * s, y + 8 * s + (float)(i * h),
+                      VIZ_RGB(0xFFFFFF), VIZ_LEFT);
 }

@@ -108,6 +108,35 @@ sim_time viz_timeline_tick_step(const struct viz_layout *L, sim_time duration)
     return steps[sizeof steps / sizeof steps[0] - 1];
 }
 
+/* Each caption's first words under its mark, placed through the frame's
+ * label record so none covers another: a label that would is shortened to
+ * its first word, or left out (hovering its mark shows the whole caption). */
+static void caption_labels(struct viz_draw *d, float y)
+{
+    const struct viz_layout *L = d->L;
+    const struct viz_store *st = &d->tape->store;
+    if (!L->caption_marks)
+        return;
+    int32_t upto = d->ui->live ? d->m->k : st->nev;
+    for (int32_t i = 0; i < st->captions.n && st->captions.ev[i] < upto; i++) {
+        int32_t ev = st->captions.ev[i];
+        char text[400], label[64];
+        viz_caption_text(st, ev, text, sizeof text);
+        bool stale = viz_caption_stale(st, d->ui, ev);
+        struct viz_rgba c = stale ? VIZ_RGB(VIZ_INK_SOFT) : VIZ_RGB(VIZ_BLUE);
+        float x = x_of(L, st->hdr.duration, st->ev[ev].t);
+        for (int words = 4; words > 0; words = words > 2 ? 2 : words - 1) {
+            viz_caption_short(text, words, label, sizeof label);
+            if (!label[0])
+                break;
+            if (viz_label(d, VIZ_FONT_SMALL, label, x, y, c, VIZ_CENTER, &L->timeline) ||
+                viz_label(d, VIZ_FONT_SMALL, label, x - 4 * d->s, y, c, VIZ_LEFT, &L->timeline) ||
+                viz_label(d, VIZ_FONT_SMALL, label, x + 4 * d->s, y, c, VIZ_RIGHT, &L->timeline))
+                break;
+        }
+    }
+}
+
 void viz_draw_timeline(struct viz_draw *d)
 {
     const struct viz_layout *L = d->L;
@@ -151,7 +180,9 @@ void viz_draw_timeline(struct viz_draw *d)
     }
     for (int32_t i = 0; i < st->captions.n && st->captions.ev[i] < upto; i++) {
         float x = x_of(L, dur, st->ev[st->captions.ev[i]].t);
-        viz_gfx_round_rect(d->g, x - 4 * s, ty + th + 4 * s, 8 * s, 8 * s, 2 * s, VIZ_RGB(VIZ_BLUE));
+        struct viz_rgba c = viz_caption_stale(st, d->ui, st->captions.ev[i]) ? VIZ_RGB(VIZ_RULE)
+                                                                               : VIZ_RGB(VIZ_BLUE);
+        viz_gfx_round_rect(d->g, x - 4 * s, ty + th + 4 * s, 8 * s, 8 * s, 2 * s, c);
     }
     /* live: what the scenario still has in store, hollow */
     const struct scenario *sc = d->ui->sc;
@@ -176,10 +207,15 @@ void viz_draw_timeline(struct viz_draw *d)
             viz_gfx_line(d->g, x + k, my - 1.6f * k, x, my, 2 * s, c);
         }
         for (int i = 0; i < sc->caption_count; i++) {
-            if (sc->captions[i].at <= d->m->t || sc->captions[i].at > dur)
+            /* a triggered caption has no time until its event comes */
+            if (sc->captions[i].on.kind != TRIG_NONE || sc->captions[i].at <= d->m->t ||
+                sc->captions[i].at > dur)
                 continue;
             float x = x_of(L, dur, sc->captions[i].at);
-            viz_gfx_frame(d->g, x - 4 * s, ty + th + 4 * s, 8 * s, 8 * s, 1.5f * s, VIZ_RGB(VIZ_BLUE));
+            /* after a clicked-in fault it belongs to the original run: dimmed */
+            bool stale = d->ui->diverge_at != SIM_TIME_NEVER && sc->captions[i].at >= d->ui->diverge_at;
+            viz_gfx_frame(d->g, x - 4 * s, ty + th + 4 * s, 8 * s, 8 * s, 1.5f * s,
+                          stale ? VIZ_RGB(VIZ_INK_SOFT) : VIZ_RGB(VIZ_BLUE));
         }
     }
     /* the cursor */
@@ -193,27 +229,45 @@ void viz_draw_timeline(struct viz_draw *d)
         viz_text_draw(d->tx, VIZ_FONT_SMALL, lab, x_of(L, dur, t), ty + th + 13 * s,
                       VIZ_RGB(VIZ_INK_SOFT), t == 0 ? VIZ_LEFT : VIZ_CENTER);
     }
-    /* hover: what the marker is */
+    caption_labels(d, ty + th + 13 * s + (float)viz_text_height(d->tx, VIZ_FONT_SMALL));
+    /* hover: what the marker is, wrapped (never cut), kept inside the window */
     int32_t h = d->ui->hover_mark;
     if (h >= 0 && h < st->nev) {
-        char text[400], when[32], line[460];
-        viz_describe_event(st, h, text, sizeof text);
+        char text[1200], when[32], line[1300], lines[12][160];
+        if (st->ev[h].kind == VIZ_EV_CAPTION) {
+            viz_caption_text(st, h, text, sizeof text);
+            if (viz_caption_stale(st, d->ui, h)) {
+                size_t n = strlen(text);
+                snprintf(text + n, sizeof text - n, " (from the original run: may no longer hold)");
+            }
+        } else
+            viz_describe_event(st, h, text, sizeof text);
         scenario_format_time(st->ev[h].t, when, sizeof when);
         snprintf(line, sizeof line, "%s  %s", when, text);
-        char fit[512];
-        viz_text_fit(d->tx, VIZ_FONT_BODY, line, (int)(L->w * 0.7f), fit, sizeof fit);
-        int tw = viz_text_width(d->tx, VIZ_FONT_BODY, fit), lh = viz_text_height(d->tx, VIZ_FONT_BODY);
-        float bx = x_of(L, dur, st->ev[h].t) - (float)tw / 2 - 8 * s;
-        if (bx < 4 * s)
-            bx = 4 * s;
-        if (bx + (float)tw + 16 * s > (float)L->w - 4 * s)
-            bx = (float)L->w - (float)tw - 20 * s;
-        float by = r->y - (float)lh - 18 * s;
-        viz_gfx_round_rect(d->g, bx, by, (float)tw + 16 * s, (float)lh + 10 * s, 6 * s,
-                           VIZ_RGBA(0x222222, 240));
+        int maxw = (int)(L->w * 0.6f), lh = viz_text_height(d->tx, VIZ_FONT_BODY);
+        int n = viz_text_break(d->tx, VIZ_FONT_BODY, line, maxw, lines, 12, NULL);
+        int tw = 0;
+        for (int i = 0; i < n; i++) {
+            int lw = viz_text_width(d->tx, VIZ_FONT_BODY, lines[i]);
+            tw = lw > tw ? lw : tw;
+        }
+        struct viz_rect box = {x_of(L, dur, st->ev[h].t) - (float)tw / 2 - 8 * s, 0,
+                               (float)tw + 16 * s, (float)(n * lh) + 10 * s};
+        box.y = r->y - box.h - 8 * s;
+        struct viz_rect inside = {4 * s, 4 * s, (float)L->w - 8 * s, (float)L->h - 8 * s};
+        if (d->labels)
+            viz_labels_tip(d->labels, &box, &inside);
+        else {
+            box.x = box.x < inside.x ? inside.x : box.x;
+            if (box.x + box.w > inside.x + inside.w)
+                box.x = inside.x + inside.w - box.w;
+        }
+        viz_gfx_round_rect(d->g, box.x, box.y, box.w, box.h, 6 * s, VIZ_RGBA(0x222222, 240));
         viz_gfx_flush(d->g);
-        viz_text_draw(d->tx, VIZ_FONT_BODY, fit, bx + 8 * s, by + 5 * s,
-                      st->ev[h].kind == VIZ_EV_VIOLATION ? VIZ_RGB(0xFFB07A) : VIZ_RGB(0xFFFFFF), VIZ_LEFT);
+        struct viz_rgba c = st->ev[h].kind == VIZ_EV_VIOLATION ? VIZ_RGB(0xFFB07A) : VIZ_RGB(0xFFFFFF);
+        for (int i = 0; i < n; i++)
+            viz_text_draw(d->tx, VIZ_FONT_BODY, lines[i], box.x + 8 * s, box.y + 5 * s + (float)(i * lh),
+                          c, VIZ_LEFT);
     }
 }
 
@@ -227,8 +281,16 @@ int32_t viz_timeline_mark_at(const struct viz_draw *d, float x, float y)
     sim_time dur = st->hdr.duration;
     const struct viz_marks *lists[3] = {&st->violations, &st->faults, &st->captions};
     float rows[3] = {ty - 11 * s, ty - 10 * s, ty + 17 * s};
+    /* the caption labels' row (below the ticks) counts as the captions' row */
+    float small_h = d->tx ? (float)viz_text_height(d->tx, VIZ_FONT_SMALL) : 16 * s;
+    float label_y = ty + 9 * s + 13 * s + small_h + small_h / 2;
+    float reach = 9 * s;
+    if (L->caption_marks && fabsf(y - label_y) <= small_h / 2 + 2 * s) {
+        y = rows[2];
+        reach = 70 * s; /* a label is wider than its mark */
+    }
     int32_t best = -1;
-    float best_d = 9 * s;
+    float best_d = reach;
     for (int l = 0; l < 3; l++) {
         if (fabsf(y - rows[l]) > 12 * s)
             continue;

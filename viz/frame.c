@@ -323,6 +323,8 @@ void viz_frame_draw(struct viz_draw *d)
 
     if (L->diagram_on)
         viz_draw_spacetime(d);
+    if (L->log_on)
+        viz_draw_log(d);
     viz_draw_title(d);
     viz_draw_panel(d);
     viz_draw_caption(d);

@@ -6,7 +6,11 @@
 #include "viz/draw.h"
 
 static const char *const keys[][2] = {
-    {"Space", "pause / resume"},
+    {"Space  /  Enter", "pause / resume; narrated: continue from a caption (its next page first)"},
+    {"N  /  P", "next / previous caption (seeks there, paused)"},
+    {"T", "narrated mode on / off: playback stops at each caption"},
+    {"E", "event log \u201cWhat happened\u201d on / off"},
+    {"PgUp  /  PgDn", "page a caption longer than its strip"},
     {"\u2192  /  \u2190", "step one event forward / back (pauses)"},
     {"+  /  \u2212", "faster / slower (1/1000x to 1000x of simulated time)"},
     {"Home  /  End", "jump to the start / the end"},
@@ -25,18 +29,40 @@ static const char *const keys[][2] = {
     {"colours", "a node's role; a dot: its sender's role; vermillion: gone wrong"},
 };
 
+/* Breaks row i's description at width w into lines; returns how many. */
+static int row_lines(struct viz_draw *d, enum viz_font f, int i, int w, char lines[][160])
+{
+    int n = viz_text_break(d->tx, f, keys[i][1], w, lines, 4, NULL);
+    return n < 1 ? 1 : n;
+}
+
 void viz_draw_help(struct viz_draw *d)
 {
     const struct viz_layout *L = d->L;
     float s = d->s;
     int n = (int)(sizeof keys / sizeof keys[0]);
-    int lh = viz_text_height(d->tx, VIZ_FONT_BODY);
-    float row = (float)lh * 1.35f;
     float w = fminf(880 * s, (float)L->w - 40 * s);
-    float h = row * (float)n + 110 * s;
-    if (h > (float)L->h - 20 * s)
-        h = (float)L->h - 20 * s;
-    float x = ((float)L->w - w) / 2, y = ((float)L->h - h) / 2;
+    float x = ((float)L->w - w) / 2;
+    float keyw = 250 * s, descw = w - 28 * s - keyw - 24 * s;
+    /* every row whole: in the body font, or the small one when they would
+     * not all fit the window */
+    char lines[4][160];
+    enum viz_font kf = VIZ_FONT_BOLD, f = VIZ_FONT_BODY;
+    float h = 0, gap = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int lh = viz_text_height(d->tx, f);
+        gap = (float)lh * 0.35f;
+        h = 100 * s;
+        for (int i = 0; i < n; i++)
+            h += (float)(row_lines(d, f, i, (int)descw, lines) * lh) + gap;
+        if (h <= (float)L->h - 20 * s || pass == 1)
+            break;
+        kf = VIZ_FONT_SMALL;
+        f = VIZ_FONT_SMALL;
+    }
+    float y = ((float)L->h - h) / 2;
+    if (y < 10 * s)
+        y = 10 * s;
     viz_gfx_rect(d->g, 0, 0, (float)L->w, (float)L->h, VIZ_RGBA(0x000000, 110));
     viz_gfx_round_rect(d->g, x, y, w, h, 12 * s, VIZ_RGB(0xFFFFFF));
     viz_gfx_round_rect(d->g, x, y, w, 6 * s, 3 * s, VIZ_RGB(VIZ_BLUE));
@@ -48,13 +74,15 @@ void viz_draw_help(struct viz_draw *d)
     viz_text_draw(d->tx, VIZ_FONT_SMALL, mode, x + w - 28 * s, y + 30 * s, VIZ_RGB(VIZ_INK_SOFT),
                   VIZ_RIGHT);
     float ky = y + 70 * s;
-    float col = x + 28 * s + 250 * s;
-    for (int i = 0; i < n && ky + row < y + h; i++) {
-        viz_text_draw(d->tx, VIZ_FONT_BOLD, keys[i][0], x + 28 * s, ky, VIZ_RGB(VIZ_BLUE), VIZ_LEFT);
-        char fit[256];
-        viz_text_draw(d->tx, VIZ_FONT_BODY,
-                      viz_text_fit(d->tx, VIZ_FONT_BODY, keys[i][1], (int)(x + w - 24 * s - col), fit, sizeof fit),
-                      col, ky, VIZ_RGB(VIZ_INK), VIZ_LEFT);
-        ky += row;
+    float col = x + 28 * s + keyw;
+    int lh = viz_text_height(d->tx, f);
+    for (int i = 0; i < n; i++) {
+        int k = row_lines(d, f, i, (int)descw, lines);
+        if (ky + (float)(k * lh) > y + h)
+            break;
+        viz_text_draw(d->tx, kf, keys[i][0], x + 28 * s, ky, VIZ_RGB(VIZ_BLUE), VIZ_LEFT);
+        for (int j = 0; j < k; j++)
+            viz_text_draw(d->tx, f, lines[j], col, ky + (float)(j * lh), VIZ_RGB(VIZ_INK), VIZ_LEFT);
+        ky += (float)(k * lh) + gap;
     }
 }

@@ -37,9 +37,42 @@ static void key(struct viz_app *a, const SDL_KeyboardEvent *k)
     bool shift = (k->keysym.mod & KMOD_SHIFT) != 0;
     switch (sym) {
     case SDLK_SPACE:
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+        /* narrated, at a caption longer than its strip: its next page first */
+        if (viz_app_at_caption(a) && a->ui.caption_scroll + 1 < a->caption_pages) {
+            a->ui.caption_scroll++;
+            break;
+        }
+        if (sym != SDLK_SPACE) { /* Enter only continues */
+            if (a->ui.paused)
+                a->ui.paused = a->cur.m.t >= viz_app_end(a);
+            break;
+        }
         if (a->ui.paused && a->cur.m.t >= viz_app_end(a))
             viz_app_seek(a, 0); /* at the end: play again from the start */
         a->ui.paused = !a->ui.paused;
+        break;
+    case SDLK_n:
+        viz_app_caption_seek(a, +1);
+        break;
+    case SDLK_p:
+        viz_app_caption_seek(a, -1);
+        break;
+    case SDLK_t:
+        viz_app_set_narrate(a, !a->ui.narrate);
+        break;
+    case SDLK_e:
+        a->ui.log = !a->ui.log;
+        a->L.log_on = a->ui.log;
+        viz_layout_compute(&a->L, a->w, a->h, a->tape.store.hdr.nodes, a->ui.diagram);
+        break;
+    case SDLK_PAGEDOWN:
+        a->ui.caption_scroll++; /* the strip clamps it to the caption's last page */
+        break;
+    case SDLK_PAGEUP:
+        if (a->ui.caption_scroll > 0)
+            a->ui.caption_scroll--;
         break;
     case SDLK_RIGHT:
         viz_app_step(a, +1);
@@ -134,7 +167,14 @@ static void press(struct viz_app *a, const SDL_MouseButtonEvent *b)
     a->press_shift = (SDL_GetModState() & KMOD_SHIFT) != 0;
     if (viz_rect_has(&a->L.timeline, x, y)) {
         a->press_timeline = true;
-        seek_timeline(a, x);
+        struct viz_draw d;
+        viz_app_draw_ctx(a, &d);
+        int32_t mark = viz_timeline_mark_at(&d, x, y);
+        if (mark >= 0 && a->tape.store.ev[mark].kind == VIZ_EV_CAPTION) {
+            a->ui.paused = true; /* a caption's mark or label: go to its moment */
+            viz_app_seek(a, a->tape.store.ev[mark].t);
+        } else
+            seek_timeline(a, x);
         return;
     }
     if (!viz_rect_has(&a->L.view, x, y)) {
@@ -216,7 +256,12 @@ void viz_app_event(struct viz_app *a, const SDL_Event *e)
         motion(a, &e->motion);
         break;
     case SDL_MOUSEWHEEL:
-        if (a->ui.diagram && viz_rect_has(&a->L.diagram, a->ui.mouse_x, a->ui.mouse_y)) {
+        if (viz_rect_has(&a->L.caption, a->ui.mouse_x, a->ui.mouse_y)) {
+            if (e->wheel.y < 0)
+                a->ui.caption_scroll++;
+            else if (e->wheel.y > 0 && a->ui.caption_scroll > 0)
+                a->ui.caption_scroll--;
+        } else if (a->ui.diagram && viz_rect_has(&a->L.diagram, a->ui.mouse_x, a->ui.mouse_y)) {
             a->window_zoomed = true;
             if (e->wheel.y > 0 && a->ui.diagram_window > 10 * SIM_MS)
                 a->ui.diagram_window = a->ui.diagram_window * 4 / 5;

@@ -16,7 +16,7 @@
 struct viz_labels {
     struct viz_rect window;                   /* nothing may leave it */
     struct viz_rect rect[VIZ_LABELS_MAX];     /* placed labels, in order */
-    char text[VIZ_LABELS_MAX][48];            /* their words (start), for tests */
+    char text[VIZ_LABELS_MAX][160];           /* their words (a line's worth), for tests */
     int n;
     struct viz_rect obstacle[VIZ_OBSTACLES_MAX]; /* not labels, but not to be covered */
     int nobstacles;

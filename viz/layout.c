@@ -20,6 +20,19 @@ float viz_layout_angle(const struct viz_layout *L, int i)
     return -PI_F / 2 + 2 * PI_F * (float)i / (float)(L->nnodes > 0 ? L->nnodes : 1);
 }
 
+static float scale_of(int w, int h)
+{
+    float s = fminf((float)w / 1280.0f, (float)h / 720.0f);
+    return s < 0.5f ? 0.5f : s;
+}
+
+float viz_layout_caption_max(int w, int h)
+{
+    float s = scale_of(w, h);
+    /* at most 40% of what lies between the title and the timeline */
+    return floorf(((float)h - 44 * s - 92 * s) * 0.4f);
+}
+
 int viz_layout_compute(struct viz_layout *L, int w, int h, int nnodes, bool diagram)
 {
     if (L->nnodes != nnodes || !L->nx) {
@@ -38,11 +51,12 @@ int viz_layout_compute(struct viz_layout *L, int w, int h, int nnodes, bool diag
     L->h = h;
     L->nnodes = nnodes;
     L->diagram_on = diagram;
-    float s = fminf((float)w / 1280.0f, (float)h / 720.0f);
-    if (s < 0.5f)
-        s = 0.5f;
+    float s = scale_of(w, h);
     L->s = s;
-    float title_h = floorf(44 * s), timeline_h = floorf(74 * s), caption_h = floorf(78 * s);
+    float title_h = floorf(44 * s), timeline_h = floorf((L->caption_marks ? 92 : 74) * s);
+    float caption_h = floorf(78 * s), cmax = viz_layout_caption_max(w, h);
+    if (L->caption_want > caption_h)
+        caption_h = floorf(fminf(L->caption_want, cmax));
     float panel_w = floorf(340 * s);
     if (panel_w > (float)w * 0.4f)
         panel_w = floorf((float)w * 0.4f);
@@ -56,10 +70,16 @@ int viz_layout_compute(struct viz_layout *L, int w, int h, int nnodes, bool diag
                                 (float)h - title_h - timeline_h - caption_h};
     L->view = L->main;
     L->diagram = (struct viz_rect){0, 0, 0, 0};
+    L->log = (struct viz_rect){0, 0, 0, 0};
+    if (L->log_on) { /* the event log takes the right of the main area */
+        float lw = floorf(fminf(320 * s, L->main.w * 0.38f));
+        L->view.w -= lw;
+        L->log = (struct viz_rect){L->main.x + L->main.w - lw, L->main.y, lw, L->main.h};
+    }
     if (diagram) {
-        float vw = floorf(L->main.w * 0.46f);
+        float vw = floorf(L->view.w * 0.46f);
+        L->diagram = (struct viz_rect){L->view.x + vw, L->view.y, L->view.w - vw, L->view.h};
         L->view.w = vw;
-        L->diagram = (struct viz_rect){L->main.x + vw, L->main.y, L->main.w - vw, L->main.h};
     }
     L->cx = L->view.x + L->view.w / 2;
     L->cy = L->view.y + L->view.h / 2;

@@ -17,8 +17,12 @@ struct viz_rect {
 struct viz_layout {
     int w, h;
     float s;                   /* UI scale: 1.0 at 1280x720 */
-    struct viz_rect title, main, view, diagram, panel, caption, timeline;
+    struct viz_rect title, main, view, diagram, panel, caption, timeline, log;
     bool diagram_on;
+    /* inputs kept between calls (set before viz_layout_compute): */
+    float caption_want;        /* caption strip height the words need (0: the default) */
+    bool log_on;               /* the event log ("What happened") beside the view */
+    bool caption_marks;        /* the timeline has a row for caption labels */
     int nnodes;
     float cx, cy, ring_r;      /* the circle the nodes sit on */
     float node_r;              /* a node's radius */
@@ -26,7 +30,10 @@ struct viz_layout {
     float *nx, *ny;            /* owned: node centres */
 };
 
-/* Lays out a w x h window for `nnodes` nodes, with or without the diagram.
+/* The tallest caption strip a w x h window gives (the rest pages). */
+float viz_layout_caption_max(int w, int h);
+/* Lays out a w x h window for `nnodes` nodes, with or without the diagram
+ * (and with L->caption_want, L->log_on and L->caption_marks as set).
  * Returns 0 or SIM_ENOMEM. Call again after a resize (it reuses its arrays). */
 int viz_layout_compute(struct viz_layout *L, int w, int h, int nnodes, bool diagram);
 /* Frees the node arrays (the struct is the caller's). */

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "viz/jscan.h"
+#include "viz/palette.h"
 
 static const char *const ev_names[VIZ_EV_KIND_COUNT] = {
     [VIZ_EV_OTHER] = "?",           [VIZ_EV_BOOT] = "boot",
@@ -50,6 +51,7 @@ void viz_store_free(struct viz_store *s)
     free(s->msg);
     free(s->faults.ev);
     free(s->captions.ev);
+    free(s->log.ev);
     free(s->violations.ev);
     free(s->completes.ev);
     free(s->last_state);
@@ -267,6 +269,49 @@ static bool is_refusal(const char *line, size_t len)
     if (viz_json_get(line, len, "refused", &v))
         return v.type == VIZ_J_BOOL && v.n == 4 && v.p[0] == 't';
     return viz_json_get(line, len, "error", &v) && viz_json_is(&v, "refused");
+}
+
+/* Roles that move the protocol's epoch on (a new term, ballot or view). */
+static bool drives_epoch(const char *role)
+{
+    static const char *const roles[] = {"leader", "primary", "candidate", "proposer", "coordinator"};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (strcmp(role, roles[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool term_of(const char *line, size_t len, int64_t *term)
+{
+    struct viz_jval v;
+    return viz_json_get(line, len, "term", &v) && viz_json_int(&v, term);
+}
+
+/* What the event log tells: a protocol's notes; a change of role (not a
+ * node's first role, which every node gets at boot, unless it leads) or of
+ * epoch in a role that moves it (a proposer's new ballot); faults,
+ * violations and captions. `line` is e's own line. */
+static bool logged(const struct viz_store *s, const struct viz_event *e, const char *line, size_t len)
+{
+    switch (e->kind) {
+    case VIZ_EV_NOTE:
+    case VIZ_EV_VIOLATION:
+    case VIZ_EV_CAPTION:
+        return true;
+    case VIZ_EV_STATE: {
+        if (e->ref < 0)
+            return e->sub < s->nroles && viz_role_is_leader(s->roles[e->sub]);
+        if (s->ev[e->ref].sub != e->sub)
+            return true;
+        int64_t now, before;
+        return e->sub < s->nroles && drives_epoch(s->roles[e->sub]) && term_of(line, len, &now) &&
+               term_of(viz_store_line(s, e->ref), viz_store_len(s, e->ref), &before) && now != before;
+    }
+    case VIZ_EV_FLAP: /* its start, not every time the link goes down or up */
+        return (e->flags & VIZ_EVF_START) != 0;
+    default:
+        return e->kind >= VIZ_EV_CRASH && e->kind <= VIZ_EV_FAULT_SKIPPED;
+    }
 }
 
 static int index_event(struct viz_store *s, uint64_t off, size_t len, char *err, size_t errcap)
@@ -502,16 +547,22 @@ static int index_event(struct viz_store *s, uint64_t off, size_t len, char *err,
         if (!mark(&s->violations, idx))
             return SIM_ENOMEM;
         break;
-    case VIZ_EV_CAPTION:
+    case VIZ_EV_CAPTION: {
+        struct viz_jval on;
+        if (viz_json_get(line, len, "on", &on))
+            e->flags |= VIZ_EVF_ON;
         if (!mark(&s->captions, idx))
             return SIM_ENOMEM;
         break;
+    }
     case VIZ_EV_END:
         s->ended = true;
         break;
     default:
         break;
     }
+    if (logged(s, e, line, len) && !mark(&s->log, idx))
+        return SIM_ENOMEM;
     s->nev++;
     return SIM_OK;
 }
@@ -638,7 +689,7 @@ void viz_store_truncate(struct viz_store *s, int32_t nev)
     for (int n = 0; s->last_state && n < s->hdr.nodes; n++)
         while (s->last_state[n] >= nev)
             s->last_state[n] = s->ev[s->last_state[n]].ref;
-    struct viz_marks *lists[] = {&s->faults, &s->captions, &s->violations, &s->completes};
+    struct viz_marks *lists[] = {&s->faults, &s->captions, &s->violations, &s->completes, &s->log};
     for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
         while (lists[l]->n > 0 && lists[l]->ev[lists[l]->n - 1] >= nev)
             lists[l]->n--;

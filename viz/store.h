@@ -33,6 +33,7 @@ enum viz_outcome { VIZ_OUT_OK, VIZ_OUT_FAIL, VIZ_OUT_INFO, VIZ_OUT_REFUSED };
 #define VIZ_EVF_UP 2u       /* flap: the link came back up */
 #define VIZ_EVF_START 4u    /* flap: the first line, which carries from/to */
 #define VIZ_EVF_ALL 8u      /* heal: every block at once */
+#define VIZ_EVF_ON 16u      /* fired on an event (the line has "on"), not at a set time */
 
 /* One trace line, in 24 bytes (a million-line trace must open fast). `node`
  * and `ref` depend on the kind: node = the node concerned, or the sender of
@@ -116,6 +117,8 @@ struct viz_store {
     char roles[VIZ_MAX_ROLES][24];  /* role names in "state" lines, in order of first use */
     int nroles;
     struct viz_marks faults, captions, violations, completes;
+    struct viz_marks log;     /* what the event log tells: notes, role changes, faults,
+                                 violations, captions */
     int32_t *last_state;      /* per node: its latest "state" line, or -1 */
 };
 

@@ -23,6 +23,7 @@ static void handle_event(struct viz_app *app, const SDL_Event *e, SDL_Renderer *
 int viz_view(const char *path, struct viz_view_opts *o, char *err, size_t errcap)
 {
     struct viz_app app;
+    o->app.narrate = !o->app.no_narrate; /* a lesson is narrated in the window */
     int rc = viz_app_open(&app, path, &o->app, err, errcap);
     if (rc)
         return rc;
