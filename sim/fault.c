@@ -672,14 +672,20 @@ void fault_revert(struct sim *s, int idx)
     case FAULT_CRASH:
         if (a->from_nemesis)
             s->nemesis_down--;
-        if (!s->nodes[a->node].up)
+        if (!s->nodes[a->node].up) {
             recover_node(s, a->node, a->from_nemesis);
+            /* the end of a crash's "for" is a recovery to what waits for one */
+            if (s->trig_want[TRIG_FAULT])
+                trigger_fault(s, FAULT_RECOVER, -1, a->node);
+        }
         break;
     case FAULT_PARTITION:
     case FAULT_ISOLATE:
     case FAULT_CUT:
     case FAULT_FLAP:
         heal_block(s, a);
+        if (s->trig_want[TRIG_FAULT]) /* and the end of a cut's "for" a heal */
+            trigger_fault(s, FAULT_HEAL, -1, -1);
         break;
     case FAULT_CLOCK: {
         /* Faults of one kind may overlap: what stays in force is the most

@@ -386,6 +386,26 @@ Test(trigger, fault_sets_off_a_fault_by_index_and_by_kind)
     run_free(&r);
 }
 
+/* The end of a crash's "for" is a recovery, the end of a partition's a
+ * heal, to what waits for one (a lesson's "n3 is back" caption). */
+Test(trigger, the_end_of_a_fault_counts_as_a_recovery_or_a_heal)
+{
+    struct run r;
+    run_json(raft("\"faults\": [{\"at\": \"1s\", \"crash\": \"n2\", \"for\": \"500ms\"},"
+                  "             {\"at\": \"2s\", \"isolate\": \"n3\", \"for\": \"300ms\"},"
+                  "             {\"on\": {\"fault\": \"recover\"}, \"slow\": \"$node\", \"delay\": \"1ms\"},"
+                  "             {\"on\": {\"fault\": \"heal\"}, \"clock\": \"n1\", \"skew\": \"5ms\"}]"),
+             &r);
+    int rec = find_ev(&r, "recover", 0, 0), slow = find_ev(&r, "slow", 0, 0);
+    int clock = find_ev(&r, "clock", 0, 0);
+    cr_assert(rec >= 0 && slow > rec, "the recovery at the end of the crash set off the slow fault");
+    cr_expect_eq(num(r.line[slow], "t"), 1500000);
+    cr_expect_str_eq(str(r.line[slow], "node"), "n2");
+    cr_assert_geq(clock, 0, "the end of the isolation set off the clock fault");
+    cr_expect_eq(num(r.line[clock], "t"), 2300000);
+    run_free(&r);
+}
+
 Test(trigger, term_filter_matches_the_term_the_node_describes)
 {
     struct run first;
