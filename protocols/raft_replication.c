@@ -170,10 +170,16 @@ void raft_on_append(struct sim_node *n, struct raft_state *st, int from, const v
         if (index <= st->len) {
             if (raft_term_at(st, index) == e.term)
                 continue;
+            int64_t dropped = st->len - index + 1;
             if (index <= st->commit)
                 sim_note(n, "%s drops committed entry %lld: the leader's log disagrees",
                          sim_node_name(n, st->self), (long long)index);
-            sim_metric_add(n, "entries_dropped", st->len - index + 1);
+            else /* Figure 7's extra entries: never committed, overwritten */
+                sim_note(n, "%s drops %lld uncommitted entr%s from index %lld (term %lld): the "
+                            "leader's log disagrees",
+                         sim_node_name(n, st->self), (long long)dropped, dropped == 1 ? "y" : "ies",
+                         (long long)index, (long long)raft_term_at(st, index));
+            sim_metric_add(n, "entries_dropped", dropped);
             raft_log_truncate(st, index - 1);
         }
         if (raft_log_append(st, &e, false) != SIM_OK)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/runner.h"
 
@@ -162,4 +163,84 @@ Test(consensus_scenarios, figure8_pair_shares_one_schedule)
                   "raft-figure8*.json differ in \"%s\"", same[k]);
     cJSON_Delete(doc[0]);
     cJSON_Delete(doc[1]);
+}
+
+/* raft-figure7 shows what its lesson says on every seed: when the leader of
+ * the new term takes over, n5's log is shorter than the leader's (it was
+ * down) and n1's has entries the leader's lacks (it appended alone); then n1
+ * drops those uncommitted entries, and n1 and n5 end with the leader's log. */
+struct fig7 {
+    int64_t len[5], commit[5];   /* each node's latest log state */
+    int64_t at_takeover[5];      /* log lengths when the new leader appeared */
+    bool taken_over, n1_dropped;
+};
+
+static void fig7_line(struct fig7 *f, const cJSON *j)
+{
+    const char *ev = cJSON_GetStringValue(cJSON_GetObjectItem(j, "ev"));
+    const char *node = cJSON_GetStringValue(cJSON_GetObjectItem(j, "node"));
+    if (!ev || !node || node[0] != 'n' || node[1] < '1' || node[1] > '5')
+        return;
+    int i = node[1] - '1';
+    if (strcmp(ev, "note") == 0 && i == 0 &&
+        strstr(cJSON_GetStringValue(cJSON_GetObjectItem(j, "text")), "uncommitted entr"))
+        f->n1_dropped = true;
+    if (strcmp(ev, "state") != 0)
+        return;
+    const cJSON *log = cJSON_GetObjectItem(j, "log");
+    if (log) {
+        f->len[i] = (int64_t)cJSON_GetObjectItem(log, "len")->valuedouble;
+        f->commit[i] = (int64_t)cJSON_GetObjectItem(log, "commit")->valuedouble;
+    }
+    const char *role = cJSON_GetStringValue(cJSON_GetObjectItem(j, "role"));
+    const cJSON *term = cJSON_GetObjectItem(j, "term");
+    if (!f->taken_over && role && strcmp(role, "leader") == 0 && term && term->valuedouble >= 2) {
+        f->taken_over = true;
+        memcpy(f->at_takeover, f->len, sizeof f->len);
+        f->at_takeover[i] = f->len[i];
+    }
+}
+
+Test(consensus_scenarios, figure7_followers_with_missing_and_extra_entries_take_the_leaders_log,
+     .timeout = 600)
+{
+    char path[4096], trace[256];
+    snprintf(path, sizeof path, "%s/scenarios/raft-figure7.json", FAULTLINE_SOURCE_DIR);
+    snprintf(trace, sizeof trace, "/tmp/faultline-fig7-%ld.jsonl", (long)getpid());
+    char err[1024];
+    struct scenario *sc;
+    cr_assert_eq(scenario_load(path, &sc, err, sizeof err), 0, "%s", err);
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        struct run_options opt = {.seed_set = true, .seed = seed, .trace_path = trace, .no_check = true};
+        struct run_result r;
+        cr_assert_eq(runner_run(sc, &opt, &r, err, sizeof err), 0, "%s", err);
+        runner_result_free(&r);
+        FILE *fp = fopen(trace, "r");
+        cr_assert_not_null(fp);
+        struct fig7 f;
+        memset(&f, 0, sizeof f);
+        int64_t leader_len = 0;
+        char line[65536];
+        while (fgets(line, sizeof line, fp)) {
+            cJSON *j = cJSON_Parse(line);
+            bool before = !f.taken_over;
+            if (j)
+                fig7_line(&f, j);
+            if (j && before && f.taken_over) {
+                for (int i = 1; i < 4; i++) /* the leader is one of n2..n4 */
+                    if (f.at_takeover[i] > leader_len)
+                        leader_len = f.at_takeover[i];
+            }
+            cJSON_Delete(j);
+        }
+        fclose(fp);
+        cr_assert(f.taken_over, "seed %llu: no leader of a new term", (unsigned long long)seed);
+        cr_expect_lt(f.at_takeover[4], leader_len, "seed %llu: n5 should lack entries (%lld vs %lld)",
+                     (unsigned long long)seed, (long long)f.at_takeover[4], (long long)leader_len);
+        cr_expect(f.n1_dropped, "seed %llu: n1 never dropped its extra entries", (unsigned long long)seed);
+        cr_expect_geq(f.commit[0], leader_len, "seed %llu: n1 did not catch up", (unsigned long long)seed);
+        cr_expect_geq(f.commit[4], leader_len, "seed %llu: n5 did not catch up", (unsigned long long)seed);
+    }
+    unlink(trace);
+    scenario_free(sc);
 }
