@@ -1,11 +1,17 @@
-/* test_lesson_captions.c - a lesson's narration stays true when the run
- * differs: every caption and fault of a lesson that waits for an event
- * ("on": a role change, a note, a message, a violation, another fault) fires
- * on at least 95% of seeds 1..100 (FAULTLINE_LESSON_SEEDS sets how many; the
- * threshold scales with it), and on the lesson's own seed every caption is
- * shown, once, in the order the file lists them. A trigger that never fires
- * leaves a "never fired" entry in the run's timeline (the trace's `unfired`
- * line); that is what is counted here. */
+/* test_lessons_every_seed.c - a lesson makes its point on nearly every
+ * seed, not only its own, and its narration stays true when the run
+ * differs. For every lesson under scenarios/ and seeds 1..100
+ * (FAULTLINE_LESSON_SEEDS sets how many; thresholds scale with it), one run
+ * per seed checks that:
+ *  - the lesson meets its "expect" block on every seed, or on at least 95%
+ *    when its point is a race that a few seeds can miss (listed below);
+ *  - every caption and fault that waits for an event ("on": a role change,
+ *    a note, a message, a violation, another fault) fires on at least 95%
+ *    of seeds. A trigger that never fires leaves a "never fired" entry in
+ *    the run's timeline (the trace's `unfired` line); that is what is
+ *    counted here;
+ * and on the lesson's own seed every caption is shown, once, in the order
+ * the file lists them. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,10 +47,11 @@ static int unfired_index(const char *text, const char *prefix)
 
 /* One run of `sc` with `seed` (0: the scenario's own). Returns 0 and the
  * result, or fails the test. */
-static void run_one(const struct scenario *sc, uint64_t seed, struct run_result *r)
+static void run_one(const struct scenario *sc, uint64_t seed, bool check, struct run_result *r)
 {
     char err[1024];
-    struct run_options opt = {.seed_set = seed != 0, .seed = seed, .no_trace_hash = true, .no_check = true};
+    struct run_options opt = {.seed_set = seed != 0, .seed = seed, .no_trace_hash = true,
+                              .no_check = !check};
     int rc = runner_run(sc, &opt, r, err, sizeof err);
     cr_assert_eq(rc, 0, "%s seed %llu: %s", sc->name, (unsigned long long)seed, err);
     cr_assert_lt(sim_timeline_count(r->sim), TIMELINE_LIMIT,
@@ -102,14 +109,12 @@ static const char *shown_caption(const char *entry, char *buf, size_t cap)
 /* Runs `sc` with `seed` and counts, per caption and per fault (by its place
  * in the file), the triggers that never fired; the first seed each missed
  * on goes in *_first. */
-static void tally_unfired(const struct scenario *sc, uint64_t seed, int *cap_missed, int *cap_first,
-                          int *fault_missed, int *fault_first)
+static void tally_run(const struct scenario *sc, const struct run_result *r, uint64_t seed,
+                      int *cap_missed, int *cap_first, int *fault_missed, int *fault_first)
 {
-    struct run_result r;
-    run_one(sc, seed, &r);
-    int n = sim_timeline_count(r.sim);
+    int n = sim_timeline_count(r->sim);
     for (int k = 0; k < n; k++) {
-        const struct sim_timeline_entry *e = sim_timeline_get(r.sim, k);
+        const struct sim_timeline_entry *e = sim_timeline_get(r->sim, k);
         if (e->kind != TL_SKIPPED)
             continue;
         int i = unfired_index(e->text, "captions[");
@@ -122,11 +127,49 @@ static void tally_unfired(const struct scenario *sc, uint64_t seed, int *cap_mis
         if (i >= 0 && i < sc->fault_count && !fault_missed[i]++)
             fault_first[i] = (int)seed;
     }
+}
+
+static void tally_unfired(const struct scenario *sc, uint64_t seed, int *cap_missed, int *cap_first,
+                          int *fault_missed, int *fault_first)
+{
+    struct run_result r;
+    run_one(sc, seed, false, &r);
+    tally_run(sc, &r, seed, cap_missed, cap_first, fault_missed, fault_first);
     runner_result_free(&r);
 }
 
-/* Every triggered caption and fault of `sc` fires on at least 95% of seeds. */
-static void check_fire_rates(const struct scenario *sc, int seeds)
+/* Lessons whose point is a race between a fault and the protocol, so that
+ * a seed may miss it, each with what has to coincide. */
+static const char *const racy[][2] = {
+    {"lease-clock-drift", "a client must read from the old primary while both leases are valid"},
+    {"raft-split-vote", "two nodes must time out within a message delay of each other"},
+};
+
+static bool is_racy(const char *name)
+{
+    for (size_t i = 0; i < sizeof racy / sizeof racy[0]; i++)
+        if (strcmp(racy[i][0], name) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the run met every expectation; the first miss goes in `first`. */
+static bool expectations_met(const struct run_result *r, uint64_t seed, char *first, size_t cap)
+{
+    for (int k = 0; k < r->ncheck; k++)
+        if (!r->checks[k].ok) {
+            if (!first[0])
+                snprintf(first, cap, "seed %llu: expect.%s: %s", (unsigned long long)seed,
+                         r->checks[k].key, r->checks[k].detail);
+            return false;
+        }
+    return true;
+}
+
+/* Seeds 1..seeds, one run each: `sc` meets its expectations on all of them
+ * (95% when racy), and every triggered caption and fault fires on at least
+ * 95%. */
+static void check_seeds(const struct scenario *sc, int seeds)
 {
     int ncap = sc->caption_count, nfault = sc->fault_count;
     int *cap_missed = calloc((size_t)ncap + 1, sizeof *cap_missed);
@@ -134,9 +177,21 @@ static void check_fire_rates(const struct scenario *sc, int seeds)
     int *cap_first = calloc((size_t)ncap + 1, sizeof *cap_first);
     int *fault_first = calloc((size_t)nfault + 1, sizeof *fault_first);
     cr_assert(cap_missed && fault_missed && cap_first && fault_first);
-    for (int seed = 1; seed <= seeds; seed++)
-        tally_unfired(sc, (uint64_t)seed, cap_missed, cap_first, fault_missed, fault_first);
+    int pass = 0;
+    char first[1400] = "";
+    for (int seed = 1; seed <= seeds; seed++) {
+        struct run_result r;
+        run_one(sc, (uint64_t)seed, true, &r);
+        pass += expectations_met(&r, (uint64_t)seed, first, sizeof first);
+        tally_run(sc, &r, (uint64_t)seed, cap_missed, cap_first, fault_missed, fault_first);
+        runner_result_free(&r);
+    }
     int need = (seeds * 95 + 99) / 100;
+    bool racy_one = is_racy(sc->name);
+    printf("%-28s %3d/%d%s\n", sc->name, pass, seeds, racy_one ? "  (a race: 95% needed)" : "");
+    cr_expect_geq(pass, racy_one ? need : seeds,
+                  "%s met its expectations on %d of seeds 1..%d (needs %d); first miss: %s", sc->name,
+                  pass, seeds, racy_one ? need : seeds, first);
     for (int i = 0; i < ncap; i++) {
         if (!has_trigger(&sc->captions[i].on))
             continue;
@@ -167,7 +222,7 @@ static void check_fire_rates(const struct scenario *sc, int seeds)
 static int caption_order_problems(const struct scenario *sc, char *why, size_t cap)
 {
     struct run_result r;
-    run_one(sc, 0, &r);
+    run_one(sc, 0, false, &r);
     int *shown = calloc((size_t)sc->caption_count + 1, sizeof *shown);
     cr_assert(shown);
     int problems = 0, last = -1;
@@ -203,7 +258,7 @@ static int caption_order_problems(const struct scenario *sc, char *why, size_t c
     return problems;
 }
 
-Test(lesson_captions, triggers_fire_on_nearly_every_seed_and_captions_read_in_order, .timeout = 1800)
+Test(lessons, each_makes_its_point_and_keeps_its_captions_true_on_nearly_every_seed, .timeout = 3600)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/scenarios", FAULTLINE_SOURCE_DIR);
@@ -219,14 +274,14 @@ Test(lesson_captions, triggers_fire_on_nearly_every_seed_and_captions_read_in_or
         int bad = caption_order_problems(sc, why, sizeof why);
         cr_expect_eq(bad, 0, "%s (its own seed %llu): %d caption(s) not in order: %s", sc->name,
                      (unsigned long long)sc->seed, bad, why);
-        check_fire_rates(sc, seeds);
+        check_seeds(sc, seeds);
         scenario_free(sc);
     }
     runner_free_list(paths, n);
 }
 
 /* The matcher itself: "$node" stands for one node name, nothing else. */
-Test(lesson_captions, node_placeholder_matches_one_name)
+Test(lessons, node_placeholder_matches_one_name)
 {
     cr_expect(caption_matches("$node wins.", "n2 wins."));
     cr_expect(caption_matches("The leader $node crashes.", "The leader n12 crashes."));
@@ -238,7 +293,7 @@ Test(lesson_captions, node_placeholder_matches_one_name)
 }
 
 /* The counting sees a trigger that never fires, and only that one. */
-Test(lesson_captions, an_unfired_trigger_is_counted)
+Test(lessons, an_unfired_trigger_is_counted)
 {
     static const char text[] =
         "{\"version\": 2, \"name\": \"t\", \"protocol\": \"raft\", \"nodes\": 3, \"seed\": 1,"
@@ -261,7 +316,7 @@ Test(lesson_captions, an_unfired_trigger_is_counted)
 
 /* The order check sees a caption shown before one listed ahead of it, and
  * one never shown. */
-Test(lesson_captions, captions_out_of_order_are_seen)
+Test(lessons, captions_out_of_order_are_seen)
 {
     static const char text[] =
         "{\"version\": 2, \"name\": \"t\", \"protocol\": \"raft\", \"nodes\": 3, \"seed\": 1,"
